@@ -1,0 +1,357 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.21.3
+//DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.3
+//DEPS ch.qos.logback:logback-classic:1.5.38
+//RUNTIME_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+//SOURCES hck/decide/AgeSource.java
+//SOURCES hck/decide/Decider.java
+//SOURCES hck/decide/Decision.java
+//SOURCES hck/decide/Verdict.java
+//SOURCES hck/io/AtomicFile.java
+//SOURCES hck/model/Addresses.java
+//SOURCES hck/model/Endpoint.java
+//SOURCES hck/model/Owner.java
+//SOURCES hck/model/SocketTimer.java
+//SOURCES hck/model/TcpSocket.java
+//SOURCES hck/model/TcpState.java
+//SOURCES hck/report/JsonReport.java
+//SOURCES hck/report/LogReport.java
+//SOURCES hck/report/Logs.java
+//SOURCES hck/report/Outcome.java
+//SOURCES hck/report/RunInfo.java
+//SOURCES hck/report/Summary.java
+//SOURCES hck/rules/Durations.java
+//SOURCES hck/rules/Names.java
+//SOURCES hck/rules/Rules.java
+//SOURCES hck/rules/RulesException.java
+//SOURCES hck/rules/RulesLoader.java
+//SOURCES hck/scan/FirstSeenStore.java
+//SOURCES hck/scan/ProcNetParser.java
+//SOURCES hck/scan/ProcNetSource.java
+//SOURCES hck/scan/ProcessMapper.java
+//SOURCES hck/scan/ScanResult.java
+//SOURCES hck/scan/Scanner.java
+//SOURCES hck/scan/SocketSource.java
+//SOURCES hck/scan/SsParser.java
+//SOURCES hck/scan/SsSource.java
+
+package hck;
+
+import hck.decide.Decider;
+import hck.decide.Decision;
+import hck.decide.Verdict;
+import hck.model.TcpSocket;
+import hck.model.TcpState;
+import hck.report.JsonReport;
+import hck.report.LogReport;
+import hck.report.Logs;
+import hck.report.Outcome;
+import hck.report.RunInfo;
+import hck.report.Summary;
+import hck.io.AtomicFile;
+import hck.rules.Durations;
+import hck.rules.Rules;
+import hck.rules.RulesException;
+import hck.rules.RulesLoader;
+import hck.scan.ScanResult;
+import hck.scan.Scanner;
+import org.slf4j.Logger;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** hck, the Hung Connection Killer: load rules → scan → decide → act → report → exit code. */
+@Command(name = "hck", mixinStandardHelpOptions = true, version = "hck " + hck.VERSION, sortOptions = false,
+        usageHelpWidth = 100,
+        description = {
+            "Finds TCP connections stuck in CLOSE_WAIT, FIN_WAIT1/2, CLOSING, LAST_ACK or TIME_WAIT for too long,",
+            "reports them (log on stderr, JSON with --json) and, in live mode, terminates exactly those sockets.",
+            "ESTABLISHED, LISTEN, SYN_SENT and SYN_RECV sockets and protected processes are never touched."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success: no hung connections, all terminated, or a dry run",
+            "1:some terminations failed",
+            "2:usage or configuration error (nothing was touched)",
+            "3:not run: another live run holds the lock"},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  hck --dry-run",
+            "  hck --dry-run --close-wait-timeout 30 --exclude-ports 22 3306 --json -",
+            "  hck --dry-run --rules /etc/hck/rules.yaml --log-file /var/log/hck.log -v"})
+public class hck implements Callable<Integer> {
+    static final String VERSION = "0.1.0";
+    static final Path DEFAULT_RULES = Path.of("/etc/hck/rules.yaml");
+
+    static class Mode {
+        @Option(names = {"-n", "--dry-run"}, required = true, description = "Report hung connections and what live mode would do; touch nothing.")
+        boolean dryRun;
+        @Option(names = {"-l", "--live"}, required = true, description = "Terminate the hung connections.")
+        boolean live;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1", heading = "Mode (exactly one):%n")
+    Mode mode;
+
+    @Option(names = "--close-wait-timeout", paramLabel = "SEC", converter = DurationConverter.class,
+            description = "CLOSE_WAIT is hung after SEC (default 60). SEC: 30, 2.5, 30s, 1500ms, 2m, 1h.")
+    Duration closeWaitTimeout;
+
+    @Option(names = "--fin-wait-timeout", paramLabel = "SEC", converter = DurationConverter.class,
+            description = "FIN_WAIT1 and FIN_WAIT2 are hung after SEC (default 120).")
+    Duration finWaitTimeout;
+
+    @Option(names = "--time-wait-timeout", paramLabel = "SEC", converter = DurationConverter.class,
+            description = "TIME_WAIT is hung after SEC (default 120; Linux ends TIME_WAIT at 60 s, so only values below 60 ever fire).")
+    Duration timeWaitTimeout;
+
+    @Option(names = "--exclude-ports", arity = "1..*", paramLabel = "PORT",
+            description = "Never touch sockets whose local or remote port is listed (default 22). Replaces the rules file's list. "
+                    + "'22 3306', 22 3306 and 22,3306 all work.")
+    List<String> excludePorts;
+
+    @Option(names = "--include-ports", arity = "1..*", paramLabel = "PORT",
+            description = "Only sockets whose local or remote port is listed (default: all ports).")
+    List<String> includePorts;
+
+    @Option(names = "--exclude-processes", arity = "1..*", paramLabel = "NAME",
+            description = "Never touch sockets of these process names (exact or glob). Replaces the rules file's list.")
+    List<String> excludeProcesses;
+
+    @Option(names = "--rules", paramLabel = "FILE",
+            description = "Rules file (default " + "/etc/hck/rules.yaml" + " if present, else the built-in rules).")
+    Path rulesFile;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON result document to FILE, atomically ('-' = stdout).")
+    String json;
+
+    @Option(names = "--log-file", paramLabel = "FILE", description = "Also append the log to FILE.")
+    Path logFile;
+
+    @Option(names = {"-v", "--verbose"}, description = "Debug log, with the skip reason of every socket not reported as hung.")
+    boolean verbose;
+
+    @Option(names = "--source", paramLabel = "SOURCE", defaultValue = "auto",
+            description = "Where sockets come from: auto (ss, else /proc), ss, proc (default ${DEFAULT-VALUE}).")
+    String source;
+
+    @Option(names = "--state-file", paramLabel = "FILE",
+            description = "First-seen ages for sockets the kernel gives no age for (default /var/lib/hck/state.json as root, "
+                    + "else ~/.local/state/hck/state.json).")
+    Path stateFile;
+
+    private Logger log;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new hck());
+        cmd.setParameterExceptionHandler((ex, args) -> {
+            System.err.println("hck: " + ex.getMessage().replaceFirst("^Error: ", "") + " (see hck --help)");
+            return 2;
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            System.err.println("hck: internal error: " + ex);
+            if (((hck) c.getCommand()).verbose) ex.printStackTrace();
+            return 2;
+        });
+        return cmd;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Instant startedAt = Instant.now();
+        long t0 = System.nanoTime();
+        OutputStream logOut;
+        try {
+            logOut = logFile == null ? null
+                    : Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            return usageError("cannot write log file " + logFile + ": " + e.getMessage());
+        }
+        Logs.configure(verbose, logOut);
+        log = Logs.log();
+
+        Rules rules;
+        String rulesOrigin;
+        Scanner.Choice choice;
+        try {
+            Path file = rulesFile != null ? rulesFile : Files.exists(DEFAULT_RULES) ? DEFAULT_RULES : null;
+            rules = file == null ? Rules.BUILT_IN : RulesLoader.load(file);
+            rulesOrigin = file == null ? "built-in" : file.toString();
+            rules = withCommandLine(rules);
+            choice = Scanner.Choice.valueOf(source.toUpperCase(java.util.Locale.ROOT));
+            checkJsonTarget();
+        } catch (RulesException | IllegalArgumentException e) {
+            return usageError(e.getMessage().startsWith("No enum constant") ? "--source must be auto, ss or proc" : e.getMessage());
+        }
+        if (mode.live) {
+            return usageError("--live is not available in this version yet: nothing was touched (use --dry-run)");
+        }
+
+        LogReport report = new LogReport(log, mode.dryRun);
+        report.banner(VERSION, mode.dryRun ? "DRY RUN" : "LIVE", rulesOrigin, timeoutsText(rules));
+
+        long now = System.currentTimeMillis();
+        ScanResult scan;
+        try {
+            scan = new Scanner(choice, stateFile(), log::warn).scan(now);
+        } catch (IOException e) {
+            return usageError("cannot scan sockets: " + e.getMessage());
+        }
+        log.info("Found {} total connections", scan.scanned());
+        if (scan.parseErrors() > 0) log.warn("Skipped {} unparseable lines of {} output", scan.parseErrors(), scan.source());
+
+        Decider decider = new Decider(rules, ProcessHandle.current().pid(), finTimeout());
+        List<Decision> listed = new ArrayList<>();
+        for (TcpSocket s : scan.candidates()) {
+            Decision d = decider.decide(s, now);
+            if (d.verdict() == Verdict.NONE) report.notListed(d); else listed.add(d);
+        }
+        listed.sort(Comparator.comparing((Decision d) -> d.verdict()).thenComparing(Decision::ageMs, Comparator.reverseOrder()));
+
+        List<Outcome> outcomes = new ArrayList<>(listed.size());
+        long hung = 0, skipped = 0;
+        for (Decision d : listed) {
+            if (d.verdict() == Verdict.HUNG) {
+                hung++;
+                report.hung(d);
+                outcomes.add(new Outcome(d, Outcome.WOULD_TERMINATE, null));
+            } else {
+                skipped++;
+                report.notListed(d);
+                outcomes.add(new Outcome(d, Outcome.NONE, null));
+            }
+        }
+        report.tallies(listed);
+        Summary summary = new Summary(scan.scanned(), scan.candidates().size(), hung, skipped, hung, 0);
+        report.summary(summary);
+
+        RunInfo run = new RunInfo(VERSION, hostName(), mode.dryRun ? "dry-run" : "live", startedAt,
+                (System.nanoTime() - t0) / 1_000_000, scan.source(), readProc("/proc/sys/kernel/osrelease", "unknown"),
+                null, rulesOrigin, scan.parseErrors());
+        if (json != null) writeJson(run, summary, outcomes);
+        return 0;
+    }
+
+    /** Command-line values override the rules file: timeouts per state, and the port and process lists as a whole. */
+    Rules withCommandLine(Rules rules) {
+        Map<TcpState, Duration> t = new EnumMap<>(rules.timeouts());
+        if (closeWaitTimeout != null) t.put(TcpState.CLOSE_WAIT, closeWaitTimeout);
+        if (finWaitTimeout != null) { t.put(TcpState.FIN_WAIT1, finWaitTimeout); t.put(TcpState.FIN_WAIT2, finWaitTimeout); }
+        if (timeWaitTimeout != null) t.put(TcpState.TIME_WAIT, timeWaitTimeout);
+        rules = rules.withTimeouts(t);
+        if (excludePorts != null) rules = rules.withExcludePorts(ports("--exclude-ports", excludePorts));
+        if (includePorts != null) rules = rules.withIncludePorts(ports("--include-ports", includePorts));
+        if (excludeProcesses != null) rules = rules.withExcludeProcesses(words(excludeProcesses));
+        return rules;
+    }
+
+    /** Accepts the seeds' list styles: {@code 22 3306}, {@code "22 3306"}, {@code 22,3306}; an empty string clears the list. */
+    static List<String> words(List<String> args) {
+        List<String> out = new ArrayList<>();
+        for (String a : args) for (String w : a.trim().split("[,\\s]+")) if (!w.isEmpty()) out.add(w);
+        return out;
+    }
+
+    static List<Integer> ports(String option, List<String> args) {
+        List<Integer> out = new ArrayList<>();
+        for (String w : words(args)) {
+            int p;
+            try {
+                p = Integer.parseInt(w);
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p < 1 || p > 65535) throw new IllegalArgumentException(option + ": '" + w + "' is not a port (1-65535)");
+            out.add(p);
+        }
+        return out;
+    }
+
+    private void checkJsonTarget() {
+        if (json == null || json.equals("-")) return;
+        Path dir = Path.of(json).toAbsolutePath().getParent();
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new IllegalArgumentException("--json " + json + ": directory " + dir + " does not exist or is not writable");
+        }
+    }
+
+    private void writeJson(RunInfo run, Summary summary, List<Outcome> outcomes) throws IOException {
+        if (json.equals("-")) {
+            JsonReport.write(System.out, run, summary, outcomes);
+            System.out.flush();
+        } else {
+            AtomicFile.write(Path.of(json), false, out -> JsonReport.write(out, run, summary, outcomes));
+        }
+    }
+
+    private Path stateFile() {
+        if (stateFile != null) return stateFile;
+        if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/hck/state.json");
+        String xdg = System.getenv("XDG_STATE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "state");
+        return base.resolve("hck").resolve("state.json");
+    }
+
+    /** net.ipv4.tcp_fin_timeout of this network namespace: the life of an orphaned FIN_WAIT2 socket. */
+    private static Duration finTimeout() {
+        try {
+            return Duration.ofSeconds(Long.parseLong(readProc("/proc/sys/net/ipv4/tcp_fin_timeout", "60")));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(60);
+        }
+    }
+
+    private static String hostName() {
+        String h = readProc("/proc/sys/kernel/hostname", null);
+        return h != null ? h : System.getenv().getOrDefault("HOSTNAME", "unknown");
+    }
+
+    private static String readProc(String path, String fallback) {
+        try {
+            return Files.readString(Path.of(path)).trim();
+        } catch (IOException e) {
+            return fallback;
+        }
+    }
+
+    private static String timeoutsText(Rules rules) {
+        return TcpState.WATCHED.stream().map(s -> s + "=" + Durations.text(rules.timeouts().get(s))).collect(Collectors.joining(", "));
+    }
+
+    private int usageError(String message) {
+        if (log != null) log.error(message); else System.err.println("hck: " + message);
+        return 2;
+    }
+
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package hck.decide;
+
+import hck.model.Owner;
+import hck.model.TcpSocket;
+import hck.model.TcpState;
+import hck.rules.Durations;
+import hck.rules.Names;
+import hck.rules.Rules;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The decision: a pure function of (socket, rules, clock). No I/O, so every rule and precedence
+ * is tested with plain values. Order: unwatched state → protected process → excluded port →
+ * include-ports → excluded process → process rule (first match; {@code skip} or its timeouts) →
+ * port rule → state timeout; hung when the age in the state exceeds the timeout.
+ */
+public final class Decider {
+    /** TCP_TIMEWAIT_LEN: TIME_WAIT lasts exactly 60 s on Linux and is not a sysctl. */
+    public static final long TIME_WAIT_LEN_MS = 60_000;
+
+    private final Rules rules;
+    private final List<String> protectedNames;
+    private final long selfPid;
+    private final long finTimeoutMs;
+
+    /**
+     * @param finTimeout the namespace's net.ipv4.tcp_fin_timeout: the lifetime of an orphaned
+     *                   FIN_WAIT2 socket, needed to turn its timewait timer into an age
+     */
+    public Decider(Rules rules, long selfPid, Duration finTimeout) {
+        this.rules = rules;
+        this.protectedNames = rules.allProtected();
+        this.selfPid = selfPid;
+        this.finTimeoutMs = finTimeout.toMillis();
+    }
+
+    public Decision decide(TcpSocket s, long nowMs) {
+        if (!s.state().watched()) return new Decision(s, Verdict.NONE, s.state() + " is never touched", null, 0, null);
+        long age;
+        AgeSource source;
+        if (s.timer() != null && s.timer().timewait()) {
+            long len = s.state() == TcpState.TIME_WAIT ? TIME_WAIT_LEN_MS : finTimeoutMs;
+            age = Math.max(0, len - s.timer().remainingMs());
+            source = AgeSource.TIMER;
+        } else if (s.hasTcpInfo()) {
+            // lastack counts from the peer's FIN in CLOSE_WAIT; lastrcv would count from the last
+            // data, bogus before any arrived. Recent sending means the socket is not idle.
+            age = s.lastSndMs() == null ? s.lastAckMs() : Math.min(s.lastAckMs(), s.lastSndMs());
+            source = AgeSource.TCP_INFO;
+        } else {
+            age = s.firstSeenMs() == null ? 0 : Math.max(0, nowMs - s.firstSeenMs());
+            source = AgeSource.FIRST_SEEN;
+        }
+
+        String skip = exemption(s);
+        if (skip != null) return new Decision(s, Verdict.SKIPPED, skip, null, age, source);
+
+        Rules.ProcessRule processRule = processRule(s);
+        if (processRule != null && processRule.skip()) {
+            return new Decision(s, Verdict.SKIPPED, "process rule '" + processRule.name() + "' says skip (" + who(s) + ")", null, age, source);
+        }
+        Map<TcpState, Duration> override = Map.of();
+        if (processRule != null) {
+            override = processRule.timeouts();
+        } else {
+            Rules.PortRule portRule = portRule(s);
+            if (portRule != null && portRule.skip()) {
+                return new Decision(s, Verdict.SKIPPED, "port rule " + portRule.port() + " says skip", null, age, source);
+            }
+            if (portRule != null) override = portRule.timeouts();
+        }
+        Duration timeout = override.getOrDefault(s.state(), rules.timeouts().get(s.state()));
+        if (age > timeout.toMillis()) {
+            return new Decision(s, Verdict.HUNG, hungReason(s, age, source, timeout), timeout, age, source);
+        }
+        return new Decision(s, Verdict.NONE, s.state() + " for " + seconds(age) + "s, not over " + Durations.text(timeout),
+                timeout, age, source);
+    }
+
+    /** The reason a candidate is exempt whatever its age, or null. */
+    private String exemption(TcpSocket s) {
+        for (Owner o : s.owners()) {
+            if (o.pid() == 1) return "PID 1 (" + o.name() + ") is always protected";
+            if (o.pid() == selfPid) return "the socket belongs to hck itself";
+            for (String p : protectedNames) {
+                if (Names.matches(p, o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is protected";
+            }
+        }
+        int lp = s.local().port(), rp = s.remote().port();
+        if (rules.excludePorts().contains(lp)) return "port " + lp + " is excluded";
+        if (rules.excludePorts().contains(rp)) return "port " + rp + " is excluded";
+        if (!rules.includePorts().isEmpty() && !rules.includePorts().contains(lp) && !rules.includePorts().contains(rp)) {
+            return "neither port " + lp + " nor " + rp + " is in include-ports";
+        }
+        for (Owner o : s.owners()) {
+            for (String p : rules.excludeProcesses()) {
+                if (Names.matches(p, o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is excluded";
+            }
+        }
+        return null;
+    }
+
+    private Rules.ProcessRule processRule(TcpSocket s) {
+        for (Rules.ProcessRule r : rules.processes()) {
+            for (Owner o : s.owners()) if (Names.matches(r.name(), o.name())) return r;
+        }
+        return null;
+    }
+
+    private Rules.PortRule portRule(TcpSocket s) {
+        for (Rules.PortRule r : rules.ports()) {
+            if (r.port() == s.local().port() || r.port() == s.remote().port()) return r;
+        }
+        return null;
+    }
+
+    private static String who(TcpSocket s) {
+        Owner o = s.owner();
+        return o == null ? "no owning process" : o.name() + ", PID " + o.pid();
+    }
+
+    static String hungReason(TcpSocket s, long ageMs, AgeSource source, Duration timeout) {
+        String how = source == AgeSource.FIRST_SEEN ? "seen for " : s.state() == TcpState.CLOSE_WAIT ? "idle " : "for ";
+        String why = switch (s.state()) {
+            case CLOSE_WAIT -> "app not closing socket";
+            case FIN_WAIT1 -> "peer not acknowledging our FIN";
+            case FIN_WAIT2 -> s.orphan() ? "orphaned, peer never sent its FIN" : "peer never sent its FIN";
+            case CLOSING -> "simultaneous close, final ACK missing";
+            case LAST_ACK -> "peer never acknowledged our FIN";
+            case TIME_WAIT -> "left by an active close";
+            default -> "unexpected state";
+        };
+        return s.state() + " " + how + seconds(ageMs) + "s > " + Durations.text(timeout) + " (" + why + ")";
+    }
+
+    /** One decimal, as the log and the JSON show ages. */
+    public static String seconds(long ms) {
+        return String.format(Locale.ROOT, "%.1f", ms / 1000.0);
+    }
+}

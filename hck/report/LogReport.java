@@ -1,0 +1,89 @@
+package hck.report;
+
+import hck.decide.Decision;
+import hck.decide.Verdict;
+import hck.model.Owner;
+import hck.model.TcpSocket;
+import hck.model.TcpState;
+import org.slf4j.Logger;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The seed's log lines: per-socket detection, skip reasons under -v, per-process tallies, summary. */
+public final class LogReport {
+    /** A process holding at least this many hung sockets in one state gets a tally line. */
+    public static final int TALLY_THRESHOLD = 3;
+    private static final String RULE = "=".repeat(60);
+
+    private final Logger log;
+    private final boolean dryRun;
+
+    public LogReport(Logger log, boolean dryRun) {
+        this.log = log;
+        this.dryRun = dryRun;
+    }
+
+    public void banner(String version, String mode, String rules, String timeouts) {
+        log.info(RULE);
+        log.info("Hung Connection Killer (hck) {} - mode: {}", version, mode);
+        log.info("Rules: {}", rules);
+        log.info("Timeouts: {}", timeouts);
+        log.info(RULE);
+    }
+
+    public static String who(TcpSocket s) {
+        Owner o = s.owner();
+        if (o == null) return s.orphan() ? "(PID: N/A, Process: N/A, orphan)" : "(PID: N/A, Process: N/A)";
+        String more = s.owners().size() > 1 ? ", shared with " + (s.owners().size() - 1) + " more" : "";
+        return "(PID: " + o.pid() + ", Process: " + o.name() + more + ")";
+    }
+
+    public void hung(Decision d) {
+        TcpSocket s = d.socket();
+        log.warn("Hung connection detected: {} {}", s.describe(), who(s));
+        log.info("  Reason: {}", d.reason());
+        if (dryRun) log.info("[DRY RUN] Would terminate: {}", s.describe());
+    }
+
+    public void notListed(Decision d) {
+        if (log.isDebugEnabled()) log.debug("Skipping {} {}: {}", d.socket().describe(), who(d.socket()), d.reason());
+    }
+
+    /** "myapp (PID 1234) holds 412 CLOSE_WAIT sockets: it is not closing them" */
+    public void tallies(List<Decision> hung) {
+        Map<String, int[]> counts = new LinkedHashMap<>();
+        Map<String, Owner> owners = new LinkedHashMap<>();
+        for (Decision d : hung) {
+            Owner o = d.socket().owner();
+            if (d.verdict() != Verdict.HUNG || o == null) continue;
+            String key = o.pid() + " " + d.socket().state();
+            counts.computeIfAbsent(key, k -> new int[1])[0]++;
+            owners.putIfAbsent(key, o);
+        }
+        counts.forEach((key, n) -> {
+            if (n[0] < TALLY_THRESHOLD) return;
+            Owner o = owners.get(key);
+            TcpState state = TcpState.valueOf(key.substring(key.indexOf(' ') + 1));
+            if (state == TcpState.CLOSE_WAIT) {
+                log.warn("{} (PID {}) holds {} CLOSE_WAIT sockets: it is not closing them"
+                        + " (terminating them does not free its file descriptors; the application must close them or be restarted)",
+                        o.name(), o.pid(), n[0]);
+            } else {
+                log.warn("{} (PID {}) holds {} hung {} sockets", o.name(), o.pid(), n[0], state);
+            }
+        });
+    }
+
+    public void summary(Summary s) {
+        log.info(RULE);
+        log.info("SUMMARY{}", dryRun ? " (DRY RUN)" : "");
+        log.info("Total connections scanned: {}", s.scanned());
+        log.info("Hung connections found: {}", s.hung());
+        log.info("Connections skipped: {}", s.skipped());
+        log.info("Connections terminated: {}{}", s.terminated(), dryRun ? " (would terminate)" : "");
+        log.info("Failed terminations: {}", s.failed());
+        log.info(RULE);
+    }
+}

@@ -1,0 +1,52 @@
+package hck.report;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import org.slf4j.LoggerFactory;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+
+/**
+ * The seed's log format, one event a line: {@code 2024-01-15 10:30:45 - INFO - …}, on stderr and,
+ * with --log-file, appended to that file too. Configured in code: a script run from a URL has no
+ * logback.xml beside it.
+ */
+public final class Logs {
+    public static final String PATTERN = "%d{yyyy-MM-dd HH:mm:ss} - %level - %msg%n";
+
+    private Logs() {}
+
+    /** @param logFile an already opened append stream, or null */
+    public static void configure(boolean verbose, OutputStream logFile) {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        ctx.reset();
+        Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+        root.setLevel(verbose ? Level.DEBUG : Level.INFO);
+        root.addAppender(appender(ctx, "stderr", new PrintStream(System.err, true)));
+        if (logFile != null) root.addAppender(appender(ctx, "file", logFile));
+    }
+
+    private static OutputStreamAppender<ILoggingEvent> appender(LoggerContext ctx, String name, OutputStream out) {
+        PatternLayoutEncoder enc = new PatternLayoutEncoder();
+        enc.setContext(ctx);
+        enc.setPattern(PATTERN);
+        enc.start();
+        OutputStreamAppender<ILoggingEvent> a = new OutputStreamAppender<>();
+        a.setContext(ctx);
+        a.setName(name);
+        a.setEncoder(enc);
+        a.setOutputStream(out);
+        a.setImmediateFlush(true);
+        a.start();
+        return a;
+    }
+
+    public static org.slf4j.Logger log() {
+        return LoggerFactory.getLogger("hck");
+    }
+}

@@ -1,0 +1,44 @@
+package hck.rules;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Durations as operators type them: {@code 30}, {@code 2.5}, {@code 30s}, {@code 1500ms}, {@code 2m}, {@code 1h}. */
+public final class Durations {
+    private static final Pattern FORM = Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)\\s*(ms|s|sec|m|min|h)?");
+
+    private Durations() {}
+
+    /** @throws IllegalArgumentException with a message fit to show the user */
+    public static Duration parse(String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        if (t.startsWith("-")) throw new IllegalArgumentException("'" + text + "' is negative: a duration must be 0 or more");
+        Matcher m = FORM.matcher(t);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration (use 30, 2.5, 30s, 1500ms, 2m or 1h)");
+        }
+        BigDecimal n = new BigDecimal(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        BigDecimal ms = switch (unit) {
+            case "ms" -> n;
+            case "m", "min" -> n.multiply(BigDecimal.valueOf(60_000));
+            case "h" -> n.multiply(BigDecimal.valueOf(3_600_000));
+            default -> n.multiply(BigDecimal.valueOf(1000));
+        };
+        return Duration.ofMillis(ms.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
+    }
+
+    /** Seconds as a short text: {@code 60s}, {@code 2.5s}, {@code 0.35s}. */
+    public static String text(Duration d) {
+        return seconds(d).toPlainString() + "s";
+    }
+
+    /** Seconds without trailing zeros, for JSON and logs. */
+    public static BigDecimal seconds(Duration d) {
+        BigDecimal s = BigDecimal.valueOf(d.toMillis()).movePointLeft(3).stripTrailingZeros();
+        return s.scale() < 0 ? s.setScale(0) : s;
+    }
+}

@@ -1,0 +1,99 @@
+package hck.rules;
+
+import hck.model.TcpState;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rules a run decides by: per-state timeouts, exclusions, protected processes, per-process and
+ * per-port overrides, and how live mode may terminate. Immutable; {@link #BUILT_IN} equals the
+ * shipped rules.yaml (a test holds them together).
+ */
+public record Rules(
+        Map<TcpState, Duration> timeouts,
+        List<Integer> excludePorts,
+        List<String> excludeProcesses,
+        List<Integer> includePorts,
+        List<String> protectedProcesses,
+        List<ProcessRule> processes,
+        List<PortRule> ports,
+        Termination termination) {
+
+    /** Always protected, whatever a rules file says: a rules file can add names, never remove these. */
+    public static final List<String> BUILT_IN_PROTECTED = List.of(
+            "sshd", "systemd", "init", "kernel", "kthreadd", "containerd", "dockerd", "kubelet", "k3s");
+
+    public static final Rules BUILT_IN = new Rules(
+            timeouts(Map.of(
+                    TcpState.CLOSE_WAIT, Duration.ofSeconds(60),
+                    TcpState.FIN_WAIT1, Duration.ofSeconds(120),
+                    TcpState.FIN_WAIT2, Duration.ofSeconds(120),
+                    TcpState.CLOSING, Duration.ofSeconds(60),
+                    TcpState.LAST_ACK, Duration.ofSeconds(60),
+                    TcpState.TIME_WAIT, Duration.ofSeconds(120))),
+            List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
+            new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true));
+
+    public Rules {
+        timeouts = timeouts(timeouts);
+        excludePorts = List.copyOf(excludePorts);
+        excludeProcesses = List.copyOf(excludeProcesses);
+        includePorts = List.copyOf(includePorts);
+        protectedProcesses = List.copyOf(protectedProcesses);
+        processes = List.copyOf(processes);
+        ports = List.copyOf(ports);
+    }
+
+    static Map<TcpState, Duration> timeouts(Map<TcpState, Duration> m) {
+        return m.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new EnumMap<>(m));
+    }
+
+    /** Built-in protected names followed by the rules file's additions. */
+    public List<String> allProtected() {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(BUILT_IN_PROTECTED);
+        all.addAll(protectedProcesses);
+        return List.copyOf(all);
+    }
+
+    public Rules withTimeouts(Map<TcpState, Duration> t) {
+        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination);
+    }
+
+    public Rules withExcludePorts(List<Integer> p) {
+        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination);
+    }
+
+    public Rules withIncludePorts(List<Integer> p) {
+        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination);
+    }
+
+    public Rules withExcludeProcesses(List<String> p) {
+        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination);
+    }
+
+    /** A per-process override: the first rule whose name (exact or glob) matches wins. */
+    public record ProcessRule(String name, Map<TcpState, Duration> timeouts, boolean skip) {
+        public ProcessRule {
+            timeouts = Rules.timeouts(timeouts);
+        }
+    }
+
+    /** A per-port override (local or remote port), used when no process rule matched. */
+    public record PortRule(int port, Map<TcpState, Duration> timeouts, boolean skip) {
+        public PortRule {
+            timeouts = Rules.timeouts(timeouts);
+        }
+    }
+
+    public record Termination(List<String> methods, Duration sigtermGrace, boolean sigkill) {
+        public static final String SOCKET = "socket";
+        public static final String SIGNAL = "signal";
+
+        public Termination {
+            methods = List.copyOf(methods);
+        }
+    }
+}

@@ -1,0 +1,297 @@
+package hck.rules;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import hck.model.TcpState;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads rules.yaml into {@link Rules}. Every key is optional (a missing one keeps the built-in
+ * value); an unknown key, a bad value or malformed YAML is a {@link RulesException} naming the
+ * file, the line and the key. The YAML is read token by token so that every value keeps its line.
+ */
+public final class RulesLoader {
+    private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
+            "processes", "ports", "termination");
+
+    private final String origin;
+
+    private RulesLoader(String origin) {
+        this.origin = origin;
+    }
+
+    public static Rules load(Path file) throws RulesException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new RulesException("rules file " + file + " does not exist");
+        } catch (AccessDeniedException e) {
+            throw new RulesException("rules file " + file + " is not readable (permission denied)");
+        } catch (IOException e) {
+            throw new RulesException("rules file " + file + " is not readable: " + e.getMessage());
+        }
+        return parse(text, file.toString());
+    }
+
+    public static Rules parse(String yaml, String origin) throws RulesException {
+        return new RulesLoader(origin).rules(new Tree(origin).read(yaml));
+    }
+
+    // ---- the located tree -------------------------------------------------------------------
+
+    sealed interface Node permits MapNode, ListNode, Scalar {
+        int line();
+    }
+
+    record MapNode(Map<String, Node> entries, Map<String, Integer> keyLines, int line) implements Node {}
+
+    record ListNode(List<Node> items, int line) implements Node {}
+
+    record Scalar(String text, JsonToken token, int line) implements Node {
+        boolean isNull() {
+            return token == JsonToken.VALUE_NULL;
+        }
+    }
+
+    private static final class Tree {
+        private static final YAMLFactory YAML = new YAMLFactory();
+        private final String origin;
+
+        Tree(String origin) {
+            this.origin = origin;
+        }
+
+        Node read(String yaml) throws RulesException {
+            try (JsonParser p = YAML.createParser(yaml)) {
+                if (p.nextToken() == null) return null;
+                return node(p);
+            } catch (JsonProcessingException e) {
+                int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
+                String msg = e.getOriginalMessage();
+                int nl = msg.indexOf('\n');
+                throw new RulesException(where(origin, line) + "malformed YAML: " + (nl < 0 ? msg : msg.substring(0, nl)).trim());
+            } catch (IOException e) {
+                throw new RulesException(origin + ": cannot read: " + e.getMessage());
+            }
+        }
+
+        private Node node(JsonParser p) throws IOException, RulesException {
+            int line = p.currentTokenLocation().getLineNr();
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.START_OBJECT) {
+                Map<String, Node> entries = new LinkedHashMap<>();
+                Map<String, Integer> lines = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    int keyLine = p.currentTokenLocation().getLineNr();
+                    p.nextToken();
+                    Node value = node(p);
+                    if (entries.containsKey(key)) throw new RulesException(where(origin, keyLine) + "duplicate key '" + key + "'");
+                    entries.put(key, value);
+                    lines.put(key, keyLine);
+                }
+                return new MapNode(entries, lines, line);
+            }
+            if (t == JsonToken.START_ARRAY) {
+                List<Node> items = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) items.add(node(p));
+                return new ListNode(items, line);
+            }
+            return new Scalar(p.getText(), t, line);
+        }
+    }
+
+    private static String where(String origin, int line) {
+        return "rules file " + origin + (line > 0 ? ", line " + line : "") + ": ";
+    }
+
+    private RulesException error(Node at, String path, String what) {
+        return new RulesException(where(origin, at == null ? -1 : at.line()) + "'" + path + "' " + what);
+    }
+
+    // ---- validation -------------------------------------------------------------------------
+
+    private Rules rules(Node root) throws RulesException {
+        Rules b = Rules.BUILT_IN;
+        if (root == null || (root instanceof Scalar s && s.isNull())) return b;
+        MapNode top = map(root, "(top level)", TOP);
+        if (top == null) return b;
+        Map<TcpState, Duration> timeouts = new EnumMap<>(b.timeouts());
+        timeouts.putAll(timeouts(top.entries().get("timeouts"), "timeouts"));
+
+        List<Integer> excludePorts = b.excludePorts();
+        List<String> excludeProcesses = b.excludeProcesses();
+        MapNode exclude = map(top.entries().get("exclude"), "exclude", Set.of("ports", "processes"));
+        if (exclude != null) {
+            if (exclude.entries().containsKey("ports")) excludePorts = ports(exclude.entries().get("ports"), "exclude.ports");
+            if (exclude.entries().containsKey("processes")) excludeProcesses = names(exclude.entries().get("processes"), "exclude.processes");
+        }
+        List<Integer> includePorts = b.includePorts();
+        MapNode include = map(top.entries().get("include"), "include", Set.of("ports"));
+        if (include != null && include.entries().containsKey("ports")) includePorts = ports(include.entries().get("ports"), "include.ports");
+
+        List<String> protectedProcesses = top.entries().containsKey("protected_processes")
+                ? names(top.entries().get("protected_processes"), "protected_processes") : b.protectedProcesses();
+
+        List<Rules.ProcessRule> processes = new ArrayList<>();
+        ListNode procList = list(top.entries().get("processes"), "processes");
+        for (int i = 0; procList != null && i < procList.items().size(); i++) {
+            String path = "processes[" + i + "]";
+            MapNode m = map(procList.items().get(i), path, Set.of("name", "timeouts", "action"));
+            if (m == null) throw error(procList.items().get(i), path, "must be a mapping with 'name'");
+            Node name = m.entries().get("name");
+            if (name == null) throw error(m, path, "needs a 'name' (a process name or glob)");
+            processes.add(new Rules.ProcessRule(text(name, path + ".name"),
+                    timeouts(m.entries().get("timeouts"), path + ".timeouts"), skip(m.entries().get("action"), path + ".action")));
+        }
+
+        List<Rules.PortRule> portRules = new ArrayList<>();
+        ListNode portList = list(top.entries().get("ports"), "ports");
+        for (int i = 0; portList != null && i < portList.items().size(); i++) {
+            String path = "ports[" + i + "]";
+            MapNode m = map(portList.items().get(i), path, Set.of("port", "timeouts", "action"));
+            if (m == null) throw error(portList.items().get(i), path, "must be a mapping with 'port'");
+            Node port = m.entries().get("port");
+            if (port == null) throw error(m, path, "needs a 'port' (1-65535)");
+            portRules.add(new Rules.PortRule(port(port, path + ".port"),
+                    timeouts(m.entries().get("timeouts"), path + ".timeouts"), skip(m.entries().get("action"), path + ".action")));
+        }
+
+        Rules.Termination term = b.termination();
+        MapNode t = map(top.entries().get("termination"), "termination", Set.of("methods", "sigterm_grace", "sigkill"));
+        if (t != null) {
+            List<String> methods = term.methods();
+            if (t.entries().containsKey("methods")) {
+                methods = names(t.entries().get("methods"), "termination.methods");
+                for (String m : methods) {
+                    if (!m.equals(Rules.Termination.SOCKET) && !m.equals(Rules.Termination.SIGNAL)) {
+                        throw error(t.entries().get("methods"), "termination.methods", "has unknown method '" + m + "' (allowed: socket, signal)");
+                    }
+                }
+                if (methods.isEmpty()) throw error(t.entries().get("methods"), "termination.methods", "must name at least one of: socket, signal");
+            }
+            Duration grace = t.entries().containsKey("sigterm_grace")
+                    ? duration(t.entries().get("sigterm_grace"), "termination.sigterm_grace") : term.sigtermGrace();
+            boolean sigkill = t.entries().containsKey("sigkill") ? bool(t.entries().get("sigkill"), "termination.sigkill") : term.sigkill();
+            term = new Rules.Termination(methods, grace, sigkill);
+        }
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term);
+    }
+
+    /** A mapping with only the allowed keys; null for an absent or empty (null) value. */
+    private MapNode map(Node n, String path, Set<String> allowed) throws RulesException {
+        if (n == null || (n instanceof Scalar s && s.isNull())) return null;
+        if (!(n instanceof MapNode m)) throw error(n, path, "must be a mapping");
+        for (Map.Entry<String, Integer> e : m.keyLines().entrySet()) {
+            if (!allowed.contains(e.getKey())) {
+                String full = path.equals("(top level)") ? e.getKey() : path + "." + e.getKey();
+                throw new RulesException(where(origin, e.getValue()) + "unknown key '" + full + "' (allowed: "
+                        + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+            }
+        }
+        return m;
+    }
+
+    private ListNode list(Node n, String path) throws RulesException {
+        if (n == null || (n instanceof Scalar s && s.isNull())) return null;
+        if (!(n instanceof ListNode l)) throw error(n, path, "must be a list");
+        return l;
+    }
+
+    private Map<TcpState, Duration> timeouts(Node n, String path) throws RulesException {
+        Map<TcpState, Duration> out = new EnumMap<>(TcpState.class);
+        if (n == null || (n instanceof Scalar s && s.isNull())) return out;
+        if (!(n instanceof MapNode m)) throw error(n, path, "must be a mapping of state: duration");
+        for (Map.Entry<String, Node> e : m.entries().entrySet()) {
+            TcpState state = TcpState.parse(e.getKey());
+            int line = m.keyLines().get(e.getKey());
+            if (state == null) {
+                throw new RulesException(where(origin, line) + "unknown state '" + path + "." + e.getKey()
+                        + "' (allowed: CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT)");
+            }
+            if (!state.watched()) {
+                throw new RulesException(where(origin, line) + "'" + path + "." + e.getKey() + "': " + state
+                        + " is never touched by hck and takes no timeout (allowed: CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT)");
+            }
+            if (out.containsKey(state)) throw new RulesException(where(origin, line) + "'" + path + "." + e.getKey() + "' repeats state " + state);
+            out.put(state, duration(e.getValue(), path + "." + e.getKey()));
+        }
+        return out;
+    }
+
+    private Duration duration(Node n, String path) throws RulesException {
+        if (!(n instanceof Scalar s) || s.isNull()) throw error(n, path, "must be a duration (30, 2.5, 30s, 1500ms, 2m or 1h)");
+        try {
+            return Durations.parse(s.text());
+        } catch (IllegalArgumentException e) {
+            throw error(n, path, e.getMessage());
+        }
+    }
+
+    private List<Integer> ports(Node n, String path) throws RulesException {
+        if (n == null || (n instanceof Scalar s && s.isNull())) return List.of();
+        if (n instanceof Scalar) return List.of(port(n, path));
+        if (!(n instanceof ListNode l)) throw error(n, path, "must be a list of ports");
+        List<Integer> out = new ArrayList<>();
+        for (Node item : l.items()) out.add(port(item, path));
+        return out;
+    }
+
+    private int port(Node n, String path) throws RulesException {
+        if (n instanceof Scalar s && (s.token() == JsonToken.VALUE_NUMBER_INT || s.token() == JsonToken.VALUE_STRING)) {
+            try {
+                int p = Integer.parseInt(s.text().trim());
+                if (p >= 1 && p <= 65535) return p;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw error(n, path, "has '" + s.text() + "', not a port (1-65535)");
+        }
+        throw error(n, path, "must be a port number (1-65535)");
+    }
+
+    private List<String> names(Node n, String path) throws RulesException {
+        if (n == null || (n instanceof Scalar s && s.isNull())) return List.of();
+        if (n instanceof Scalar) return List.of(text(n, path));
+        if (!(n instanceof ListNode l)) throw error(n, path, "must be a list of names");
+        List<String> out = new ArrayList<>();
+        for (Node item : l.items()) out.add(text(item, path));
+        return out;
+    }
+
+    private String text(Node n, String path) throws RulesException {
+        if (!(n instanceof Scalar s) || s.isNull() || s.token() == JsonToken.START_OBJECT || s.text().isBlank()) {
+            throw error(n, path, "must be a non-empty name");
+        }
+        return s.text();
+    }
+
+    private boolean bool(Node n, String path) throws RulesException {
+        if (n instanceof Scalar s && (s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE)) {
+            return s.token() == JsonToken.VALUE_TRUE;
+        }
+        throw error(n, path, "must be true or false");
+    }
+
+    private boolean skip(Node n, String path) throws RulesException {
+        if (n == null) return false;
+        if (n instanceof Scalar s && "skip".equals(s.text())) return true;
+        throw error(n, path, "must be 'skip' (leave it out to apply the timeouts)");
+    }
+}
