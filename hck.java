@@ -166,7 +166,9 @@ public class hck implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new hck());
         cmd.setParameterExceptionHandler((ex, args) -> {
-            System.err.println("hck: " + ex.getMessage().replaceFirst("^Error: ", "") + " (see hck --help)");
+            String msg = ex.getMessage().replaceFirst("^Error: ", "");
+            if (msg.contains("(-n | -l)")) msg = "choose one mode: --dry-run or --live";
+            System.err.println("hck: " + msg + " (see hck --help)");
             return 2;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -336,7 +338,7 @@ public class hck implements Callable<Integer> {
     }
 
     private static String timeoutsText(Rules rules) {
-        return TcpState.WATCHED.stream().map(s -> s + "=" + Durations.text(rules.timeouts().get(s))).collect(Collectors.joining(", "));
+        return TcpState.WATCHED_ORDER.stream().map(s -> s + "=" + Durations.text(rules.timeouts().get(s))).collect(Collectors.joining(", "));
     }
 
     private int usageError(String message) {

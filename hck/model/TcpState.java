@@ -1,6 +1,7 @@
 package hck.model;
 
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -22,6 +23,9 @@ public enum TcpState {
     /** The states hck judges; every other state is never touched, whatever a rule says. */
     public static final Set<TcpState> WATCHED =
             EnumSet.of(CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT);
+    /** The watched states in the order SPEC.md and rules.yaml list them. */
+    public static final List<TcpState> WATCHED_ORDER =
+            List.of(CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT);
 
     public final int kernelCode;
     public final String ssLabel;

@@ -240,7 +240,7 @@ public final class RulesLoader {
         try {
             return Durations.parse(s.text());
         } catch (IllegalArgumentException e) {
-            throw error(n, path, e.getMessage());
+            throw error(n, path, "is invalid: " + e.getMessage());
         }
     }
 

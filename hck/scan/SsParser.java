@@ -82,6 +82,11 @@ public final class SsParser {
         b.sendQ = Long.parseLong(token(line, pos));
         b.local = endpoint(token(line, pos));
         b.remote = endpoint(token(line, pos));
+        // ss prints the bound interface once, after the local address; a link-local peer is
+        // reached through that same interface, so its address gets the zone too.
+        if (b.local.zone() != null && b.remote.zone() == null && b.remote.address().startsWith("fe80:")) {
+            b.remote = new Endpoint(b.remote.address(), b.remote.port(), b.local.zone());
+        }
         skipSpaces(line, pos);
         if (line.startsWith("users:(", pos[0])) pos[0] = owners(line, pos[0] + 7, b.owners);
         String tok;

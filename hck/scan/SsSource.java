@@ -31,13 +31,13 @@ public final class SsSource implements SocketSource {
 
     static List<String> detailCommand(String ss) {
         List<String> cmd = new ArrayList<>(List.of(ss, "-tanoeiH"));
-        for (TcpState s : TcpState.WATCHED) { cmd.add("state"); cmd.add(s.ssFilter); }
+        for (TcpState s : TcpState.WATCHED_ORDER) { cmd.add("state"); cmd.add(s.ssFilter); }
         return cmd;
     }
 
     static List<String> countCommand(String ss) {
         List<String> cmd = new ArrayList<>(List.of(ss, "-tanH", "state", "all"));
-        for (TcpState s : TcpState.WATCHED) { cmd.add("exclude"); cmd.add(s.ssFilter); }
+        for (TcpState s : TcpState.WATCHED_ORDER) { cmd.add("exclude"); cmd.add(s.ssFilter); }
         return cmd;
     }
 

@@ -1,0 +1,87 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//SOURCES ../hck.java
+//DEPS org.junit.jupiter:junit-jupiter:5.14.1
+//DEPS org.junit.platform:junit-platform-launcher:1.14.1
+//SOURCES support/Env.java
+//SOURCES support/Holder.java
+//SOURCES support/Netns.java
+//SOURCES unit/SsParserTest.java
+//SOURCES unit/ProcNetParserTest.java
+//SOURCES unit/RulesTest.java
+//SOURCES unit/DeciderTest.java
+//SOURCES unit/CliTest.java
+//SOURCES unit/JsonReportTest.java
+
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.ClassNameFilter;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The whole test suite: ./jbang tests/run.java [CLASS-NAME-REGEX]. Prints one line per test and
+ * ends with "tests: N passed, N failed, N skipped"; exits 1 when anything failed.
+ */
+public class run {
+    public static void main(String[] args) {
+        String pattern = args.length > 0 ? args[0] : ".*Test";
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectPackage("hck"))
+                .filters(ClassNameFilter.includeClassNamePatterns(pattern))
+                .build();
+        AtomicLong passed = new AtomicLong(), failed = new AtomicLong(), skipped = new AtomicLong();
+        TestExecutionListener listener = new TestExecutionListener() {
+            @Override
+            public void executionSkipped(TestIdentifier id, String reason) {
+                skipped.incrementAndGet();
+                System.out.println("SKIP " + name(id) + ": " + reason);
+            }
+
+            @Override
+            public void executionFinished(TestIdentifier id, TestExecutionResult result) {
+                boolean test = id.isTest();
+                switch (result.getStatus()) {
+                    case SUCCESSFUL -> {
+                        if (test) { passed.incrementAndGet(); System.out.println("PASS " + name(id)); }
+                    }
+                    case ABORTED -> {
+                        if (test) skipped.incrementAndGet();
+                        System.out.println("SKIP " + name(id) + ": " + result.getThrowable().map(Throwable::getMessage).orElse(""));
+                    }
+                    case FAILED -> {
+                        failed.incrementAndGet();
+                        System.out.println("FAIL " + name(id));
+                        result.getThrowable().ifPresent(t -> {
+                            System.out.println("     " + t);
+                            StackTraceElement[] st = t.getStackTrace();
+                            for (int i = 0; i < Math.min(st.length, 8); i++) System.out.println("       at " + st[i]);
+                        });
+                    }
+                }
+            }
+
+            private String name(TestIdentifier id) {
+                String uid = id.getUniqueId();
+                int cls = uid.indexOf("[class:");
+                String owner = cls < 0 ? "" : uid.substring(cls + 7, uid.indexOf(']', cls));
+                owner = owner.substring(owner.lastIndexOf('.') + 1);
+                return id.isTest() ? owner + " > " + id.getDisplayName() : owner;
+            }
+        };
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(request, listener);
+        System.out.println("tests: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
+        if (passed.get() + failed.get() + skipped.get() == 0) {
+            System.out.println("no test matched " + pattern);
+            System.exit(1);
+        }
+        System.exit(failed.get() > 0 ? 1 : 0);
+    }
+}

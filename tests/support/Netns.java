@@ -1,0 +1,132 @@
+package hck.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A private network namespace made by a test, with lo up, for holders and hck runs. close()
+ * stops every process inside it (only the test's own can be there) and deletes it, also when the
+ * test failed.
+ */
+public final class Netns implements AutoCloseable {
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    public final String name;
+    private final List<Process> started = new ArrayList<>();
+
+    public record Result(int rc, String stdout, String stderr) {}
+
+    private Netns(String name) {
+        this.name = name;
+    }
+
+    public static Netns create() throws Exception {
+        Env.requireNetns();
+        String name = "hck-t-" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet();
+        Result add = exec(List.of("ip", "netns", "add", name), 30);
+        if (add.rc != 0) throw new IllegalStateException("ip netns add " + name + ": " + add.stderr);
+        Netns ns = new Netns(name);
+        Result up = exec(List.of("ip", "-n", name, "link", "set", "lo", "up"), 30);
+        if (up.rc != 0) {
+            ns.close();
+            throw new IllegalStateException("ip link set lo up: " + up.stderr);
+        }
+        return ns;
+    }
+
+    public static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    public static String classpath() {
+        return System.getProperty("java.class.path");
+    }
+
+    /** Starts a {@link Holder} inside the namespace and waits until its sockets are in place. */
+    public Process holder(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name, java().toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(), Holder.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        started.add(p);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (IOException e) {
+                return null;
+            }
+        }).get(60, TimeUnit.SECONDS);
+        if (!"ready".equals(line)) throw new IllegalStateException("holder " + List.of(args) + " did not get ready: " + line);
+        return p;
+    }
+
+    /** Runs a command inside the namespace. */
+    public Result run(String... cmd) throws Exception {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(List.of(cmd));
+        return exec(full, 120);
+    }
+
+    /** Runs hck (the classes under test, in a fresh JVM) inside the namespace. */
+    public Result hck(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", classpath(), "hck.hck"));
+        cmd.addAll(List.of(args));
+        return run(cmd.toArray(String[]::new));
+    }
+
+    /** Every TCP socket of the namespace as "STATE local remote", to prove nothing disappeared. */
+    public Set<String> sockets() throws Exception {
+        Result r = run("ss", "-tanH");
+        if (r.rc != 0) throw new IllegalStateException("ss: " + r.stderr);
+        Set<String> out = new TreeSet<>();
+        for (String line : r.stdout.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 5) out.add(f[0] + " " + f[3] + " " + f[4]);
+        }
+        return out;
+    }
+
+    public static Result exec(List<String> cmd, int timeoutSeconds) throws Exception {
+        Process p = new ProcessBuilder(cmd).start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("timed out: " + cmd);
+        }
+        return new Result(p.exitValue(), out.get(), err.get());
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Process p : started) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        // Anything still inside this private namespace was started by this test.
+        Result pids = exec(List.of("ip", "netns", "pids", name), 30);
+        for (String pid : pids.stdout.split("\\s+")) {
+            if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        exec(List.of("ip", "netns", "del", name), 30);
+    }
+}

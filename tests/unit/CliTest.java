@@ -1,0 +1,130 @@
+package hck;
+
+import hck.model.TcpState;
+import hck.rules.Rules;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The command line: the seeds' invocations parse, and every bad input is one line and exit 2. */
+class CliTest {
+    record Run(int rc, String out, String err) {}
+
+    /** Only for invocations that stop before scanning: the host namespace is never scanned by a unit test. */
+    static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true));
+            System.setErr(new PrintStream(err, true));
+            int rc = hck.commandLine().execute(args);
+            return new Run(rc, out.toString(), err.toString());
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static hck parse(String... args) {
+        hck h = new hck();
+        new CommandLine(h).parseArgs(args);
+        return h;
+    }
+
+    static void assertUsageError(String expectedFragment, String... args) {
+        Run r = run(args);
+        assertEquals(2, r.rc, String.join(" ", args) + " -> " + r.err);
+        assertEquals("", r.out, "nothing on stdout");
+        String[] lines = r.err.strip().split("\n");
+        assertEquals(1, lines.length, "one line: " + r.err);
+        assertTrue(lines[0].contains(expectedFragment), lines[0]);
+    }
+
+    @Test
+    void seedInvocationsParse() {
+        hck h = parse("--dry-run", "--close-wait-timeout", "30", "--exclude-ports", "22", "3306", "-v", "--log-file", "/tmp/x.log");
+        assertTrue(h.mode.dryRun);
+        assertEquals(Duration.ofSeconds(30), h.closeWaitTimeout);
+        assertEquals(List.of(22, 3306), hck.ports("--exclude-ports", h.excludePorts));
+        assertTrue(h.verbose);
+        assertEquals(List.of(22, 3306), hck.ports("x", parse("-n", "--exclude-ports", "22 3306").excludePorts), "the Bash seed's quoted list");
+        assertEquals(List.of(22, 3306), hck.ports("x", parse("-n", "--exclude-ports", "22,3306").excludePorts));
+        assertEquals(List.of(), hck.ports("x", parse("-n", "--exclude-ports", "").excludePorts), "an empty string clears the list");
+        assertEquals(List.of("java", "nginx*"), hck.words(parse("--live", "--exclude-processes", "java", "nginx*").excludeProcesses));
+        assertTrue(parse("-l").mode.live);
+        assertEquals(Duration.ofMillis(1500), parse("-n", "--fin-wait-timeout", "1500ms").finWaitTimeout);
+        assertEquals(Duration.ofMinutes(2), parse("-n", "--time-wait-timeout", "2m").timeWaitTimeout);
+        assertEquals(Duration.ofMillis(2500), parse("-n", "--close-wait-timeout", "2.5").closeWaitTimeout);
+    }
+
+    @Test
+    void commandLineOverridesTheRulesFile() {
+        hck h = parse("-n", "--close-wait-timeout", "5", "--fin-wait-timeout", "7", "--exclude-ports", "3306", "--include-ports", "80,443",
+                "--exclude-processes", "java");
+        Rules r = h.withCommandLine(Rules.BUILT_IN);
+        assertEquals(Duration.ofSeconds(5), r.timeouts().get(TcpState.CLOSE_WAIT));
+        assertEquals(Duration.ofSeconds(7), r.timeouts().get(TcpState.FIN_WAIT1));
+        assertEquals(Duration.ofSeconds(7), r.timeouts().get(TcpState.FIN_WAIT2));
+        assertEquals(Duration.ofSeconds(120), r.timeouts().get(TcpState.TIME_WAIT));
+        assertEquals(List.of(3306), r.excludePorts());
+        assertEquals(List.of(80, 443), r.includePorts());
+        assertEquals(List.of("java"), r.excludeProcesses());
+        assertEquals(Rules.BUILT_IN, parse("-n").withCommandLine(Rules.BUILT_IN), "no option, no change");
+    }
+
+    @Test
+    void modeErrors() {
+        assertUsageError("choose one mode: --dry-run or --live");
+        assertUsageError("mutually exclusive", "--dry-run", "--live");
+        assertUsageError("mutually exclusive", "-n", "-l");
+    }
+
+    @Test
+    void badFlagValues() {
+        assertUsageError("'abc' is not a duration", "-n", "--close-wait-timeout", "abc");
+        assertUsageError("'-5' is negative", "-n", "--close-wait-timeout", "-5");
+        assertUsageError("'x' is not a port", "-n", "--exclude-ports", "22 x");
+        assertUsageError("'70000' is not a port", "-n", "--include-ports", "70000");
+        assertUsageError("'0' is not a port", "-n", "--exclude-ports", "0");
+        assertUsageError("Unknown option: '--frobnicate'", "-n", "--frobnicate");
+        assertUsageError("--source must be auto, ss or proc", "-n", "--source", "carrier-pigeon");
+        assertUsageError("Missing required parameter", "-n", "--close-wait-timeout");
+    }
+
+    @Test
+    void badFiles(@TempDir Path dir) throws Exception {
+        assertUsageError("rules file " + dir.resolve("none.yaml") + " does not exist", "-n", "--rules", dir.resolve("none.yaml").toString());
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "timeouts:\n  CLOSE_WAIT: 60\nexlude: {ports: [22]}\n");
+        assertUsageError("rules file " + bad + ", line 3: unknown key 'exlude'", "-n", "--rules", bad.toString());
+        assertUsageError("--json " + dir.resolve("no/such/dir/out.json"), "-n", "--json", dir.resolve("no/such/dir/out.json").toString());
+        assertUsageError("cannot write log file " + dir, "-n", "--log-file", dir.toString());
+    }
+
+    @Test
+    void liveIsRefusedUntilItIsBuilt() {
+        assertUsageError("--live is not available in this version yet", "--live");
+    }
+
+    @Test
+    void helpListsEveryOptionAndTheExitCodes() {
+        Run r = run("--help");
+        assertEquals(0, r.rc);
+        for (String o : List.of("--dry-run", "--live", "--close-wait-timeout", "--fin-wait-timeout", "--time-wait-timeout",
+                "--exclude-ports", "--include-ports", "--exclude-processes", "--log-file", "--verbose", "--rules", "--json",
+                "--source", "--state-file", "--version", "Exit codes:", "another live run holds the lock")) {
+            assertTrue(r.out.contains(o), "help mentions " + o);
+        }
+        Run v = run("--version");
+        assertEquals("hck " + hck.VERSION, v.out.strip());
+    }
+}

@@ -1,0 +1,217 @@
+package hck.decide;
+
+import hck.model.Endpoint;
+import hck.model.Owner;
+import hck.model.SocketTimer;
+import hck.model.TcpSocket;
+import hck.model.TcpState;
+import hck.rules.Rules;
+import hck.rules.RulesLoader;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The decision with plain values: no kernel, no files. */
+class DeciderTest {
+    static final long SELF = 4242;
+    static final long NOW = 1_800_000_000_000L;
+    static final Endpoint LOCAL = new Endpoint("10.0.0.5", 8080, null);
+    static final Endpoint REMOTE = new Endpoint("10.0.0.100", 52431, null);
+
+    static TcpSocket full(TcpState state, long lastAckMs, Owner... owners) {
+        return new TcpSocket(state, LOCAL, REMOTE, 1, 0, 99817, "1a2b", null, lastAckMs, lastAckMs, lastAckMs, List.of(owners), null);
+    }
+
+    static TcpSocket timewait(TcpState state, long remainingMs) {
+        return new TcpSocket(state, LOCAL, REMOTE, 0, 0, 0, "2c", new SocketTimer("timewait", remainingMs, 0), null, null, null, List.of(), null);
+    }
+
+    static TcpSocket on(TcpSocket s, int localPort, int remotePort) {
+        return new TcpSocket(s.state(), new Endpoint("10.0.0.5", localPort, null), new Endpoint("10.0.0.100", remotePort, null),
+                0, 0, s.inode(), s.cookie(), s.timer(), s.lastSndMs(), s.lastRcvMs(), s.lastAckMs(), s.owners(), s.firstSeenMs());
+    }
+
+    static Decision decide(Rules rules, TcpSocket s) {
+        return new Decider(rules, SELF, Duration.ofSeconds(60)).decide(s, NOW);
+    }
+
+    static Rules rules(String yaml) throws Exception {
+        return RulesLoader.parse(yaml, "test.yaml");
+    }
+
+    static final Owner APP = new Owner(1234, 7, "myapp");
+
+    @Test
+    void closeWaitOverTimeoutIsHungWithTheSeedsReason() {
+        Decision d = decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 75_200, APP));
+        assertEquals(Verdict.HUNG, d.verdict());
+        assertEquals("CLOSE_WAIT idle 75.2s > 60s (app not closing socket)", d.reason());
+        assertEquals(Duration.ofSeconds(60), d.timeout());
+        assertEquals(75_200, d.ageMs());
+        assertEquals(AgeSource.TCP_INFO, d.ageSource());
+    }
+
+    @Test
+    void atOrBelowTimeoutIsNotListed() {
+        assertEquals(Verdict.NONE, decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 60_000, APP)).verdict());
+        assertEquals(Verdict.NONE, decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 3_000, APP)).verdict());
+    }
+
+    @Test
+    void everyWatchedStateHasItsTimeoutAndReason() {
+        record Case(TcpState state, long justOver, String words) {}
+        for (Case c : List.of(
+                new Case(TcpState.CLOSE_WAIT, 60_001, "app not closing socket"),
+                new Case(TcpState.FIN_WAIT1, 120_001, "peer not acknowledging our FIN"),
+                new Case(TcpState.FIN_WAIT2, 120_001, "peer never sent its FIN"),
+                new Case(TcpState.CLOSING, 60_001, "final ACK missing"),
+                new Case(TcpState.LAST_ACK, 60_001, "peer never acknowledged our FIN"),
+                new Case(TcpState.TIME_WAIT, 120_001, "active close"))) {
+            Decision hung = decide(Rules.BUILT_IN, full(c.state, c.justOver, APP));
+            assertEquals(Verdict.HUNG, hung.verdict(), c.state.name());
+            assertTrue(hung.reason().startsWith(c.state.name() + " "), hung.reason());
+            assertTrue(hung.reason().contains(c.words), hung.reason());
+            assertEquals(Verdict.NONE, decide(Rules.BUILT_IN, full(c.state, c.justOver - 1, APP)).verdict(), c.state.name());
+        }
+    }
+
+    @Test
+    void safeStatesAreNeverListedWhateverTheRules() throws Exception {
+        Rules zero = rules("timeouts: {CLOSE_WAIT: 0, FIN_WAIT1: 0, FIN_WAIT2: 0, CLOSING: 0, LAST_ACK: 0, TIME_WAIT: 0}");
+        for (TcpState s : List.of(TcpState.ESTABLISHED, TcpState.LISTEN, TcpState.SYN_SENT, TcpState.SYN_RECV, TcpState.NEW_SYN_RECV)) {
+            assertEquals(Verdict.NONE, decide(zero, full(s, 10_000_000, APP)).verdict(), s.name());
+        }
+    }
+
+    @Test
+    void ageIsTheMinimumOfLastAckAndLastSnd() {
+        TcpSocket busy = new TcpSocket(TcpState.CLOSE_WAIT, LOCAL, REMOTE, 1, 0, 1, "1", null, 2_000L, 90_000L, 90_000L, List.of(APP), null);
+        Decision d = decide(Rules.BUILT_IN, busy);
+        assertEquals(2_000, d.ageMs(), "a socket the app still writes to is not idle");
+        assertEquals(Verdict.NONE, d.verdict());
+    }
+
+    @Test
+    void timewaitAgesComeFromTheTimer() throws Exception {
+        Decision tw = decide(rules("timeouts: {TIME_WAIT: 30}"), timewait(TcpState.TIME_WAIT, 20_000));
+        assertEquals(40_000, tw.ageMs());
+        assertEquals(AgeSource.TIMER, tw.ageSource());
+        assertEquals(Verdict.HUNG, tw.verdict());
+        assertEquals(Verdict.NONE, decide(Rules.BUILT_IN, timewait(TcpState.TIME_WAIT, 0)).verdict(),
+                "TIME_WAIT never reaches the default 120 s");
+
+        // orphaned FIN_WAIT2 lives tcp_fin_timeout of its namespace
+        TcpSocket fw2 = timewait(TcpState.FIN_WAIT2, 10_000);
+        Decision at30 = new Decider(rules("timeouts: {FIN_WAIT2: 15}"), SELF, Duration.ofSeconds(30)).decide(fw2, NOW);
+        assertEquals(20_000, at30.ageMs());
+        assertEquals(Verdict.HUNG, at30.verdict());
+        assertTrue(at30.reason().contains("orphaned"), at30.reason());
+        Decision at60 = new Decider(rules("timeouts: {FIN_WAIT2: 15}"), SELF, Duration.ofSeconds(60)).decide(fw2, NOW);
+        assertEquals(50_000, at60.ageMs());
+    }
+
+    @Test
+    void firstSeenAgesWhenTheKernelTellsNothing() {
+        TcpSocket seen = new TcpSocket(TcpState.CLOSE_WAIT, LOCAL, REMOTE, 1, 0, 5, null, null, null, null, null, List.of(APP), NOW - 61_000);
+        Decision d = decide(Rules.BUILT_IN, seen);
+        assertEquals(AgeSource.FIRST_SEEN, d.ageSource());
+        assertEquals(61_000, d.ageMs());
+        assertEquals(Verdict.HUNG, d.verdict());
+        assertTrue(d.reason().startsWith("CLOSE_WAIT seen for 61.0s > 60s"), d.reason());
+        TcpSocket fresh = seen.withFirstSeen(NOW);
+        assertEquals(0, decide(Rules.BUILT_IN, fresh).ageMs(), "a first sighting is age 0");
+    }
+
+    @Test
+    void protectedProcessesAreSkippedWhateverTheirAge() throws Exception {
+        for (String name : Rules.BUILT_IN_PROTECTED) {
+            Decision d = decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 5_000, new Owner(77, 3, name)));
+            assertEquals(Verdict.SKIPPED, d.verdict(), name);
+            assertEquals("process " + name + " (PID 77) is protected", d.reason());
+        }
+        Rules extra = rules("protected_processes: [\"haproxy*\"]");
+        assertEquals(Verdict.SKIPPED, decide(extra, full(TcpState.CLOSE_WAIT, 999_000, new Owner(5, 3, "haproxy-2"))).verdict());
+        assertEquals(Verdict.SKIPPED, decide(extra, full(TcpState.CLOSE_WAIT, 999_000, new Owner(5, 3, "sshd"))).verdict(),
+                "a rules file adds to the built-in list, never replaces it");
+        assertEquals("PID 1 (tini) is always protected", decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 999_000, new Owner(1, 3, "tini"))).reason());
+        assertEquals("the socket belongs to hck itself", decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 999_000, new Owner(SELF, 3, "java"))).reason());
+    }
+
+    @Test
+    void aSharedSocketIsProtectedWhenAnyOwnerIs() {
+        Decision d = decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 999_000, APP, new Owner(1300, 4, "sshd")));
+        assertEquals(Verdict.SKIPPED, d.verdict());
+        assertTrue(d.reason().contains("sshd"));
+    }
+
+    @Test
+    void excludedPortsLocalOrRemote() {
+        assertEquals("port 22 is excluded", decide(Rules.BUILT_IN, on(full(TcpState.CLOSE_WAIT, 1, APP), 22, 5000)).reason());
+        assertEquals("port 22 is excluded", decide(Rules.BUILT_IN, on(full(TcpState.CLOSE_WAIT, 1, APP), 5000, 22)).reason());
+        assertEquals(Verdict.SKIPPED, decide(Rules.BUILT_IN, on(full(TcpState.CLOSE_WAIT, 1, APP), 5000, 22)).verdict(),
+                "skipped whatever its age");
+    }
+
+    @Test
+    void includePortsLimitTheCandidates() throws Exception {
+        Rules r = rules("include: {ports: [5432]}");
+        assertEquals(Verdict.SKIPPED, decide(r, full(TcpState.CLOSE_WAIT, 999_000, APP)).verdict());
+        assertEquals("neither port 8080 nor 52431 is in include-ports", decide(r, full(TcpState.CLOSE_WAIT, 999_000, APP)).reason());
+        assertEquals(Verdict.HUNG, decide(r, on(full(TcpState.CLOSE_WAIT, 999_000, APP), 40000, 5432)).verdict());
+    }
+
+    @Test
+    void excludedProcessesByNameOrGlob() throws Exception {
+        Rules r = rules("exclude: {processes: [\"my*\"]}");
+        Decision d = decide(r, full(TcpState.CLOSE_WAIT, 999_000, APP));
+        assertEquals(Verdict.SKIPPED, d.verdict());
+        assertEquals("process myapp (PID 1234) is excluded", d.reason());
+    }
+
+    @Test
+    void orphansAreJudgedLikeAnyOtherSocket() {
+        TcpSocket orphan = new TcpSocket(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 1, 0, "9", null, 130_000L, 130_000L, 130_000L, List.of(), null);
+        Decision d = decide(Rules.BUILT_IN, orphan);
+        assertEquals(Verdict.HUNG, d.verdict());
+    }
+
+    @Test
+    void precedence() throws Exception {
+        Rules r = rules("""
+                exclude: {ports: [22], processes: [excluded]}
+                processes:
+                  - {name: "java*", timeouts: {CLOSE_WAIT: 300}}
+                  - {name: java, action: skip}
+                  - {name: "nginx*", action: skip}
+                  - {name: sshd, timeouts: {CLOSE_WAIT: 1}}
+                ports:
+                  - {port: 5432, timeouts: {CLOSE_WAIT: 600}}
+                  - {port: 8080, timeouts: {CLOSE_WAIT: 10}}
+                  - {port: 6379, action: skip}
+                """);
+        Owner java = new Owner(10, 3, "java");
+        // first matching process rule wins: "java*" (300 s), not the later "java" skip
+        assertEquals(Verdict.NONE, decide(r, full(TcpState.CLOSE_WAIT, 200_000, java)).verdict());
+        assertEquals(Duration.ofSeconds(300), decide(r, full(TcpState.CLOSE_WAIT, 301_000, java)).timeout());
+        // a process rule beats a port rule: java on 8080 uses 300, not 10
+        assertEquals(Verdict.NONE, decide(r, full(TcpState.CLOSE_WAIT, 20_000, java)).verdict());
+        // the port rule applies when no process rule matched
+        assertEquals(Duration.ofSeconds(10), decide(r, full(TcpState.CLOSE_WAIT, 20_000, APP)).timeout());
+        assertEquals(Duration.ofSeconds(600), decide(r, on(full(TcpState.CLOSE_WAIT, 601_000, APP), 40000, 5432)).timeout());
+        assertEquals("port rule 6379 says skip", decide(r, on(full(TcpState.CLOSE_WAIT, 1, APP), 6379, 40000)).reason());
+        // action: skip
+        Decision nginx = decide(r, full(TcpState.CLOSE_WAIT, 999_000, new Owner(11, 3, "nginx: worker")));
+        assertEquals(Verdict.SKIPPED, nginx.verdict());
+        assertEquals("process rule 'nginx*' says skip (nginx: worker, PID 11)", nginx.reason());
+        // protection beats any process rule
+        assertEquals(Verdict.SKIPPED, decide(r, full(TcpState.CLOSE_WAIT, 999_000, new Owner(12, 3, "sshd"))).verdict());
+        // an excluded port beats a process rule, an excluded process beats a process rule
+        assertEquals("port 22 is excluded", decide(r, on(full(TcpState.CLOSE_WAIT, 999_000, java), 22, 5000)).reason());
+        assertEquals(Verdict.SKIPPED, decide(r, full(TcpState.CLOSE_WAIT, 999_000, new Owner(13, 3, "excluded"))).verdict());
+        // states a rule does not name keep the global timeout
+        assertEquals(Duration.ofSeconds(120), decide(r, full(TcpState.FIN_WAIT1, 1, java)).timeout());
+    }
+}

@@ -1,0 +1,92 @@
+package hck.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import hck.decide.AgeSource;
+import hck.decide.Decision;
+import hck.decide.Verdict;
+import hck.model.Endpoint;
+import hck.model.Owner;
+import hck.model.TcpSocket;
+import hck.model.TcpState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The document of SPEC.md, key for key. */
+class JsonReportTest {
+    static final RunInfo RUN = new RunInfo("0.1.0", "web-1", "dry-run", Instant.parse("2026-11-25T14:00:00.123Z"), 412, "ss",
+            "6.18.44", null, "/etc/hck/rules.yaml", 0);
+
+    static JsonNode render(List<Outcome> outcomes) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonReport.write(out, RUN, new Summary(47, 14, 1, 12, 1, 0), outcomes);
+        return new ObjectMapper().readTree(out.toByteArray());
+    }
+
+    @Test
+    void documentMatchesTheSpec() throws Exception {
+        TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 52431, null),
+                1, 0, 99817, "1a2b", null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, "myapp")), null);
+        Decision d = new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle 75.2s > 60s (app not closing socket)", Duration.ofSeconds(60), 75_200, AgeSource.TCP_INFO);
+        JsonNode doc = render(List.of(new Outcome(d, Outcome.WOULD_TERMINATE, null)));
+        assertEquals(List.of("schema_version", "tool", "version", "host", "mode", "started_at", "duration_ms", "source", "kernel",
+                "rules", "parse_errors", "summary", "connections"), names(doc));
+        assertEquals(1, doc.get("schema_version").asInt());
+        assertEquals("2026-11-25T14:00:00Z", doc.get("started_at").asText());
+        assertEquals(List.of("release", "sock_destroy"), names(doc.get("kernel")));
+        assertTrue(doc.get("kernel").get("sock_destroy").isNull());
+        assertEquals(List.of("scanned", "candidates", "hung", "skipped", "terminated", "failed"), names(doc.get("summary")));
+        JsonNode c = doc.get("connections").get(0);
+        assertEquals(List.of("proto", "state", "local", "remote", "local_port", "remote_port", "netns", "pid", "process", "inode",
+                "cookie", "age_s", "age_source", "timeout_s", "verdict", "reason", "action", "method"), names(c));
+        assertEquals("{\"proto\":\"tcp\",\"state\":\"CLOSE_WAIT\",\"local\":\"10.0.0.5:8080\",\"remote\":\"10.0.0.100:52431\","
+                + "\"local_port\":8080,\"remote_port\":52431,\"netns\":null,\"pid\":1234,\"process\":\"myapp\",\"inode\":99817,"
+                + "\"cookie\":\"1a2b\",\"age_s\":75.2,\"age_source\":\"tcp_info\",\"timeout_s\":60,\"verdict\":\"hung\","
+                + "\"reason\":\"CLOSE_WAIT idle 75.2s > 60s (app not closing socket)\",\"action\":\"would-terminate\",\"method\":null}",
+                c.toString());
+    }
+
+    @Test
+    void orphansAndFractionalTimeouts() throws Exception {
+        TcpSocket s = new TcpSocket(TcpState.FIN_WAIT2, new Endpoint("fe80::1", 22, "eth0"), new Endpoint("::ffff:10.0.0.1", 4000, null),
+                0, 0, 0, "7", null, null, null, null, List.of(), null);
+        Decision d = new Decision(s, Verdict.SKIPPED, "port 22 is excluded", null, 3_449, AgeSource.TIMER);
+        JsonNode c = render(List.of(new Outcome(d, Outcome.NONE, null))).get("connections").get(0);
+        assertEquals("[fe80::1%eth0]:22", c.get("local").asText());
+        assertEquals("[::ffff:10.0.0.1]:4000", c.get("remote").asText());
+        assertTrue(c.get("pid").isNull());
+        assertTrue(c.get("process").isNull());
+        assertTrue(c.get("timeout_s").isNull());
+        assertEquals(3.4, c.get("age_s").asDouble());
+        assertEquals("skipped", c.get("verdict").asText());
+        assertEquals("none", c.get("action").asText());
+    }
+
+    @Test
+    void atomicWriteLeavesNoTempFiles(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("out.json");
+        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(0, 0, 0, 0, 0, 0), List.of()));
+        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(1, 0, 0, 0, 0, 0), List.of()));
+        assertEquals(1, new ObjectMapper().readTree(f.toFile()).get("summary").get("scanned").asInt());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(f), files.toList());
+        }
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+    }
+
+    static List<String> names(JsonNode n) {
+        List<String> out = new ArrayList<>();
+        n.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+}
