@@ -10,6 +10,7 @@
 //SOURCES hck/decide/Decision.java
 //SOURCES hck/decide/Verdict.java
 //SOURCES hck/io/AtomicFile.java
+//SOURCES hck/io/ProcFiles.java
 //SOURCES hck/model/Addresses.java
 //SOURCES hck/model/Endpoint.java
 //SOURCES hck/model/Owner.java
@@ -51,6 +52,7 @@ import hck.report.Outcome;
 import hck.report.RunInfo;
 import hck.report.Summary;
 import hck.io.AtomicFile;
+import hck.io.ProcFiles;
 import hck.rules.Durations;
 import hck.rules.Rules;
 import hck.rules.RulesException;
@@ -331,7 +333,7 @@ public class hck implements Callable<Integer> {
 
     private static String readProc(String path, String fallback) {
         try {
-            return Files.readString(Path.of(path)).trim();
+            return ProcFiles.read(Path.of(path)).trim();
         } catch (IOException e) {
             return fallback;
         }

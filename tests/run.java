@@ -12,6 +12,9 @@
 //SOURCES unit/DeciderTest.java
 //SOURCES unit/CliTest.java
 //SOURCES unit/JsonReportTest.java
+//SOURCES unit/ProcFilesTest.java
+//SOURCES unit/LayoutTest.java
+//SOURCES it/DryRunNetnsTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;
@@ -26,12 +29,12 @@ import org.junit.platform.launcher.core.LauncherFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The whole test suite: ./jbang tests/run.java [CLASS-NAME-REGEX]. Prints one line per test and
+ * The whole test suite: ./jbang tests/run.java; ./jbang tests/run.java REGEX runs the test classes whose name matches. Prints one line per test and
  * ends with "tests: N passed, N failed, N skipped"; exits 1 when anything failed.
  */
 public class run {
     public static void main(String[] args) {
-        String pattern = args.length > 0 ? args[0] : ".*Test";
+        String pattern = args.length > 0 ? ".*" + args[0] + ".*" : ".*Test";
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(DiscoverySelectors.selectPackage("hck"))
                 .filters(ClassNameFilter.includeClassNamePatterns(pattern))

@@ -1,5 +1,6 @@
 package hck.scan;
 
+import hck.io.ProcFiles;
 import hck.model.Owner;
 
 import java.io.IOException;
@@ -73,8 +74,7 @@ public final class ProcessMapper {
 
     static String comm(Path pidDir) {
         try {
-            String c = Files.readString(pidDir.resolve("comm"));
-            return c.endsWith("\n") ? c.substring(0, c.length() - 1) : c;
+            return ProcFiles.read(pidDir.resolve("comm"));
         } catch (IOException e) {
             return "?";
         }
