@@ -4,7 +4,17 @@
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.21.3
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.3
 //DEPS ch.qos.logback:logback-classic:1.5.38
+//DEPS net.java.dev.jna:jna:5.19.1
 //RUNTIME_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+//SOURCES hck/act/KernelInfo.java
+//SOURCES hck/act/LibC.java
+//SOURCES hck/act/LiveLock.java
+//SOURCES hck/act/PidFds.java
+//SOURCES hck/act/Result.java
+//SOURCES hck/act/ShutdownMethod.java
+//SOURCES hck/act/Signaller.java
+//SOURCES hck/act/SockDiag.java
+//SOURCES hck/act/Terminator.java
 //SOURCES hck/decide/AgeSource.java
 //SOURCES hck/decide/Decider.java
 //SOURCES hck/decide/Decision.java
@@ -40,6 +50,10 @@
 
 package hck;
 
+import hck.act.KernelInfo;
+import hck.act.LiveLock;
+import hck.act.Result;
+import hck.act.Terminator;
 import hck.decide.Decider;
 import hck.decide.Decision;
 import hck.decide.Verdict;
@@ -96,6 +110,7 @@ import java.util.stream.Collectors;
         footerHeading = "%nExamples:%n",
         footer = {
             "  hck --dry-run",
+            "  hck --live --close-wait-timeout 30 --json /var/lib/hck/last.json",
             "  hck --dry-run --close-wait-timeout 30 --exclude-ports 22 3306 --json -",
             "  hck --dry-run --rules /etc/hck/rules.yaml --log-file /var/log/hck.log -v"})
 public class hck implements Callable<Integer> {
@@ -154,6 +169,10 @@ public class hck implements Callable<Integer> {
             description = "Where sockets come from: auto (ss, else /proc), ss, proc (default ${DEFAULT-VALUE}).")
     String source;
 
+    @Option(names = "--lock-file", paramLabel = "FILE", defaultValue = "/run/hck.lock",
+            description = "Lock that keeps live runs from overlapping (default ${DEFAULT-VALUE}); a second live run exits 3.")
+    Path lockFile;
+
     @Option(names = "--state-file", paramLabel = "FILE",
             description = "First-seen ages for sockets the kernel gives no age for (default /var/lib/hck/state.json as root, "
                     + "else ~/.local/state/hck/state.json).")
@@ -195,6 +214,7 @@ public class hck implements Callable<Integer> {
         Logs.configure(verbose, logOut);
         log = Logs.log();
 
+        // load rules
         Rules rules;
         String rulesOrigin;
         Scanner.Choice choice;
@@ -208,53 +228,105 @@ public class hck implements Callable<Integer> {
         } catch (RulesException | IllegalArgumentException e) {
             return usageError(e.getMessage().startsWith("No enum constant") ? "--source must be auto, ss or proc" : e.getMessage());
         }
-        if (mode.live) {
-            return usageError("--live is not available in this version yet: nothing was touched (use --dry-run)");
+        if (mode.live && !hasNetAdmin()) {
+            return usageError("live mode needs root (or CAP_NET_ADMIN): nothing was touched");
         }
+        try (LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null) {
+            return run(rules, rulesOrigin, choice, startedAt, t0);
+        } catch (LiveLock.Held e) {
+            log.error("{}: not run", e.getMessage());
+            return 3;
+        } catch (IOException e) {
+            return usageError("cannot take the lock " + lockFile + ": " + e.getMessage());
+        }
+    }
 
+    /** scan → decide → act → report; returns the exit code. */
+    private int run(Rules rules, String rulesOrigin, Scanner.Choice choice, Instant startedAt, long t0) throws IOException {
         LogReport report = new LogReport(log, mode.dryRun);
         report.banner(VERSION, mode.dryRun ? "DRY RUN" : "LIVE", rulesOrigin, timeoutsText(rules));
+        KernelInfo kernel = KernelInfo.probe(mode.live);
+        log.info(kernel.describe());
 
+        // scan
         long now = System.currentTimeMillis();
+        Scanner scanner = new Scanner(choice, stateFile(), log::warn);
         ScanResult scan;
         try {
-            scan = new Scanner(choice, stateFile(), log::warn).scan(now);
+            scan = scanner.scan(now);
         } catch (IOException e) {
             return usageError("cannot scan sockets: " + e.getMessage());
         }
         log.info("Found {} total connections", scan.scanned());
         if (scan.parseErrors() > 0) log.warn("Skipped {} unparseable lines of {} output", scan.parseErrors(), scan.source());
 
-        Decider decider = new Decider(rules, ProcessHandle.current().pid(), finTimeout());
+        // decide
+        long self = ProcessHandle.current().pid();
+        Decider decider = new Decider(rules, self, finTimeout());
         List<Decision> listed = new ArrayList<>();
         for (TcpSocket s : scan.candidates()) {
             Decision d = decider.decide(s, now);
             if (d.verdict() == Verdict.NONE) report.notListed(d); else listed.add(d);
         }
         listed.sort(Comparator.comparing((Decision d) -> d.verdict()).thenComparing(Decision::ageMs, Comparator.reverseOrder()));
+        List<Decision> hung = listed.stream().filter(d -> d.verdict() == Verdict.HUNG).toList();
+        hung.forEach(report::hung);
+        listed.stream().filter(d -> d.verdict() == Verdict.SKIPPED).forEach(report::notListed);
+        report.tallies(hung);
 
-        List<Outcome> outcomes = new ArrayList<>(listed.size());
-        long hung = 0, skipped = 0;
-        for (Decision d : listed) {
-            if (d.verdict() == Verdict.HUNG) {
-                hung++;
-                report.hung(d);
-                outcomes.add(new Outcome(d, Outcome.WOULD_TERMINATE, null));
-            } else {
-                skipped++;
-                report.notListed(d);
-                outcomes.add(new Outcome(d, Outcome.NONE, null));
-            }
+        // act
+        Map<TcpSocket, Result> results = Map.of();
+        if (mode.live && !hung.isEmpty()) {
+            Terminator terminator = new Terminator(rules.termination(), kernel, scanner::rescan, log, self);
+            results = terminator.terminate(hung.stream().map(Decision::socket).toList());
         }
-        report.tallies(listed);
-        Summary summary = new Summary(scan.scanned(), scan.candidates().size(), hung, skipped, hung, 0);
-        report.summary(summary);
+        List<Outcome> outcomes = new ArrayList<>(listed.size());
+        for (Decision d : listed) {
+            Outcome o = d.verdict() != Verdict.HUNG ? Outcome.of(d, Outcome.NONE)
+                    : mode.dryRun ? Outcome.of(d, Outcome.WOULD_TERMINATE) : outcome(d, results.get(d.socket()));
+            if (mode.live && d.verdict() == Verdict.HUNG) report.outcome(o);
+            outcomes.add(o);
+        }
 
+        // report
+        Summary summary = summarize(scan, outcomes);
+        report.summary(summary);
         RunInfo run = new RunInfo(VERSION, hostName(), mode.dryRun ? "dry-run" : "live", startedAt,
-                (System.nanoTime() - t0) / 1_000_000, scan.source(), readProc("/proc/sys/kernel/osrelease", "unknown"),
-                null, rulesOrigin, scan.parseErrors());
+                (System.nanoTime() - t0) / 1_000_000, scan.source(), kernel, rulesOrigin, scan.parseErrors());
         if (json != null) writeJson(run, summary, outcomes);
-        return 0;
+        return summary.failed() > 0 ? 1 : 0;
+    }
+
+    private static Outcome outcome(Decision d, Result r) {
+        return switch (r.action()) {
+            case Result.TERMINATED -> new Outcome(d, Verdict.HUNG, d.reason(), Outcome.TERMINATED, r.method());
+            case Result.FAILED -> new Outcome(d, Verdict.HUNG, d.reason() + "; not terminated: " + r.note(), Outcome.FAILED, null);
+            case Result.VETOED -> new Outcome(d, Verdict.SKIPPED, d.reason() + "; " + r.note(), Outcome.NONE, null);
+            default -> new Outcome(d, Verdict.HUNG, d.reason() + "; " + r.note(), Outcome.NONE, null);
+        };
+    }
+
+    static Summary summarize(ScanResult scan, List<Outcome> outcomes) {
+        long hung = 0, skipped = 0, terminated = 0, failed = 0;
+        for (Outcome o : outcomes) {
+            if (o.verdict() == Verdict.HUNG) hung++;
+            if (o.verdict() == Verdict.SKIPPED) skipped++;
+            if (o.action().equals(Outcome.TERMINATED) || o.action().equals(Outcome.WOULD_TERMINATE)) terminated++;
+            if (o.action().equals(Outcome.FAILED)) failed++;
+        }
+        return new Summary(scan.scanned(), scan.candidates().size(), hung, skipped, terminated, failed);
+    }
+
+    /** Root, or CAP_NET_ADMIN (bit 12) in the effective set: what SOCK_DESTROY asks for. */
+    static boolean hasNetAdmin() {
+        try {
+            for (String line : ProcFiles.read(Path.of("/proc/self/status")).split("\n")) {
+                if (line.startsWith("CapEff:")) return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 12)) != 0;
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        }
+        return false;
     }
 
     /** Command-line values override the rules file: timeouts per state, and the port and process lists as a whole. */

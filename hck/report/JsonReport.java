@@ -36,9 +36,11 @@ public final class JsonReport {
             g.writeNumberField("duration_ms", run.durationMs());
             g.writeStringField("source", run.source());
             g.writeObjectFieldStart("kernel");
-            g.writeStringField("release", run.kernelRelease());
+            g.writeStringField("release", run.kernel().release());
             g.writeFieldName("sock_destroy");
-            if (run.sockDestroy() == null) g.writeNull(); else g.writeBoolean(run.sockDestroy());
+            if (run.kernel().sockDestroy() == null) g.writeNull(); else g.writeBoolean(run.kernel().sockDestroy());
+            g.writeBooleanField("time_wait_destroy", run.kernel().timeWaitDestroy());
+            g.writeBooleanField("orphan_destroy", run.kernel().orphanDestroy());
             g.writeEndObject();
             g.writeStringField("rules", run.rules());
             g.writeNumberField("parse_errors", run.parseErrors());
@@ -82,8 +84,8 @@ public final class JsonReport {
         g.writeNumberField("age_s", BigDecimal.valueOf(d.ageMs()).movePointLeft(3).setScale(1, RoundingMode.HALF_UP));
         g.writeStringField("age_source", d.ageSource() == null ? null : d.ageSource().json);
         if (d.timeout() == null) g.writeNullField("timeout_s"); else g.writeNumberField("timeout_s", Durations.seconds(d.timeout()));
-        g.writeStringField("verdict", d.verdict().json());
-        g.writeStringField("reason", d.reason());
+        g.writeStringField("verdict", o.verdict().json());
+        g.writeStringField("reason", o.reason());
         g.writeStringField("action", o.action());
         g.writeStringField("method", o.method());
         g.writeEndObject();

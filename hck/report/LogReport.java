@@ -47,6 +47,16 @@ public final class LogReport {
         if (dryRun) log.info("[DRY RUN] Would terminate: {}", s.describe());
     }
 
+    /** Live mode: what happened to one hung socket. */
+    public void outcome(Outcome o) {
+        TcpSocket s = o.decision().socket();
+        switch (o.action()) {
+            case Outcome.TERMINATED -> log.info("Terminated: {} ({})", s.describe(), o.method());
+            case Outcome.FAILED -> log.error("Failed to terminate: {} {}: {}", s.describe(), who(s), o.reason());
+            default -> log.info("Not terminated: {}: {}", s.describe(), o.reason());
+        }
+    }
+
     public void notListed(Decision d) {
         if (log.isDebugEnabled()) log.debug("Skipping {} {}: {}", d.socket().describe(), who(d.socket()), d.reason());
     }

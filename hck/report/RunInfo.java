@@ -1,7 +1,9 @@
 package hck.report;
 
+import hck.act.KernelInfo;
+
 import java.time.Instant;
 
 /** The facts about one run that head the JSON document. */
 public record RunInfo(String version, String host, String mode, Instant startedAt, long durationMs, String source,
-                      String kernelRelease, Boolean sockDestroy, String rules, long parseErrors) {}
+                      KernelInfo kernel, String rules, long parseErrors) {}

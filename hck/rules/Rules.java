@@ -35,7 +35,7 @@ public record Rules(
                     TcpState.LAST_ACK, Duration.ofSeconds(60),
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
             List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
-            new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true));
+            new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()));
 
     public Rules {
         timeouts = timeouts(timeouts);
@@ -88,12 +88,20 @@ public record Rules(
         }
     }
 
-    public record Termination(List<String> methods, Duration sigtermGrace, boolean sigkill) {
+    /**
+     * How live mode may terminate, methods in order of preference: {@code socket} (kernel destroy,
+     * then the socket-precise shutdown), {@code socket-destroy} or {@code socket-shutdown} alone,
+     * and {@code signal} (the owning process: SIGTERM, then SIGKILL when {@code sigkill}).
+     */
+    public record Termination(List<String> methods, Duration sigtermGrace, boolean sigkill, boolean sigquitJvm,
+                              List<String> vetoCommand) {
         public static final String SOCKET = "socket";
         public static final String SIGNAL = "signal";
+        public static final List<String> METHODS = List.of("socket", "socket-destroy", "socket-shutdown", "signal");
 
         public Termination {
             methods = List.copyOf(methods);
+            vetoCommand = List.copyOf(vetoCommand);
         }
     }
 }

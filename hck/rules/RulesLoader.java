@@ -174,22 +174,29 @@ public final class RulesLoader {
         }
 
         Rules.Termination term = b.termination();
-        MapNode t = map(top.entries().get("termination"), "termination", Set.of("methods", "sigterm_grace", "sigkill"));
+        MapNode t = map(top.entries().get("termination"), "termination",
+                Set.of("methods", "sigterm_grace", "sigkill", "sigquit_jvm", "veto_command"));
         if (t != null) {
             List<String> methods = term.methods();
             if (t.entries().containsKey("methods")) {
                 methods = names(t.entries().get("methods"), "termination.methods");
                 for (String m : methods) {
-                    if (!m.equals(Rules.Termination.SOCKET) && !m.equals(Rules.Termination.SIGNAL)) {
-                        throw error(t.entries().get("methods"), "termination.methods", "has unknown method '" + m + "' (allowed: socket, signal)");
+                    if (!Rules.Termination.METHODS.contains(m)) {
+                        throw error(t.entries().get("methods"), "termination.methods", "has unknown method '" + m
+                                + "' (allowed: " + String.join(", ", Rules.Termination.METHODS) + ")");
                     }
                 }
-                if (methods.isEmpty()) throw error(t.entries().get("methods"), "termination.methods", "must name at least one of: socket, signal");
+                if (methods.isEmpty()) {
+                    throw error(t.entries().get("methods"), "termination.methods",
+                            "must name at least one of: " + String.join(", ", Rules.Termination.METHODS));
+                }
             }
-            Duration grace = t.entries().containsKey("sigterm_grace")
-                    ? duration(t.entries().get("sigterm_grace"), "termination.sigterm_grace") : term.sigtermGrace();
-            boolean sigkill = t.entries().containsKey("sigkill") ? bool(t.entries().get("sigkill"), "termination.sigkill") : term.sigkill();
-            term = new Rules.Termination(methods, grace, sigkill);
+            Map<String, Node> e = t.entries();
+            Duration grace = e.containsKey("sigterm_grace") ? duration(e.get("sigterm_grace"), "termination.sigterm_grace") : term.sigtermGrace();
+            boolean sigkill = e.containsKey("sigkill") ? bool(e.get("sigkill"), "termination.sigkill") : term.sigkill();
+            boolean sigquit = e.containsKey("sigquit_jvm") ? bool(e.get("sigquit_jvm"), "termination.sigquit_jvm") : term.sigquitJvm();
+            List<String> veto = e.containsKey("veto_command") ? names(e.get("veto_command"), "termination.veto_command") : term.vetoCommand();
+            term = new Rules.Termination(methods, grace, sigkill, sigquit, veto);
         }
         return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term);
     }

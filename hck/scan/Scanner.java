@@ -40,14 +40,28 @@ public final class Scanner {
         return new ScanResult(sockets, raw.scanned(), raw.source(), raw.parseErrors());
     }
 
+    /** The watched sockets again, from the source the scan used, without owners: for verification after a kill. */
+    public List<TcpSocket> rescan() throws IOException {
+        return (used != null ? used : new ProcNetSource(Path.of("/proc/net"))).scan().candidates();
+    }
+
+    private SocketSource used;
+
     private ScanResult rawScan() throws IOException {
         ProcNetSource proc = new ProcNetSource(Path.of("/proc/net"));
-        if (choice == Choice.PROC) return proc.scan();
+        if (choice == Choice.PROC) {
+            used = proc;
+            return proc.scan();
+        }
         try {
-            return new SsSource("ss").scan();
+            SsSource ss = new SsSource("ss");
+            ScanResult r = ss.scan();
+            used = ss;
+            return r;
         } catch (IOException e) {
             if (choice == Choice.SS) throw new IOException("ss failed: " + e.getMessage(), e);
             warn.accept("ss is unavailable (" + e.getMessage() + "): falling back to /proc/net/tcp, ages from first sighting");
+            used = proc;
             return proc.scan();
         }
     }

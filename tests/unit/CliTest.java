@@ -110,10 +110,6 @@ class CliTest {
         assertUsageError("cannot write log file " + dir, "-n", "--log-file", dir.toString());
     }
 
-    @Test
-    void liveIsRefusedUntilItIsBuilt() {
-        assertUsageError("--live is not available in this version yet", "--live");
-    }
 
     @Test
     void helpListsEveryOptionAndTheExitCodes() {
@@ -121,7 +117,7 @@ class CliTest {
         assertEquals(0, r.rc);
         for (String o : List.of("--dry-run", "--live", "--close-wait-timeout", "--fin-wait-timeout", "--time-wait-timeout",
                 "--exclude-ports", "--include-ports", "--exclude-processes", "--log-file", "--verbose", "--rules", "--json",
-                "--source", "--state-file", "--version", "Exit codes:", "another live run holds the lock")) {
+                "--source", "--lock-file", "--state-file", "--version", "Exit codes:", "another live run holds the lock")) {
             assertTrue(r.out.contains(o), "help mentions " + o);
         }
         Run v = run("--version");

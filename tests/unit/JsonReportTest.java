@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The document of SPEC.md, key for key. */
 class JsonReportTest {
     static final RunInfo RUN = new RunInfo("0.1.0", "web-1", "dry-run", Instant.parse("2026-11-25T14:00:00.123Z"), 412, "ss",
-            "6.18.44", null, "/etc/hck/rules.yaml", 0);
+            new hck.act.KernelInfo("6.18.44", null, false, false), "/etc/hck/rules.yaml", 0);
 
     static JsonNode render(List<Outcome> outcomes) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -38,12 +38,12 @@ class JsonReportTest {
         TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 52431, null),
                 1, 0, 99817, "1a2b", null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, "myapp")), null);
         Decision d = new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle 75.2s > 60s (app not closing socket)", Duration.ofSeconds(60), 75_200, AgeSource.TCP_INFO);
-        JsonNode doc = render(List.of(new Outcome(d, Outcome.WOULD_TERMINATE, null)));
+        JsonNode doc = render(List.of(Outcome.of(d, Outcome.WOULD_TERMINATE)));
         assertEquals(List.of("schema_version", "tool", "version", "host", "mode", "started_at", "duration_ms", "source", "kernel",
                 "rules", "parse_errors", "summary", "connections"), names(doc));
         assertEquals(1, doc.get("schema_version").asInt());
         assertEquals("2026-11-25T14:00:00Z", doc.get("started_at").asText());
-        assertEquals(List.of("release", "sock_destroy"), names(doc.get("kernel")));
+        assertEquals(List.of("release", "sock_destroy", "time_wait_destroy", "orphan_destroy"), names(doc.get("kernel")));
         assertTrue(doc.get("kernel").get("sock_destroy").isNull());
         assertEquals(List.of("scanned", "candidates", "hung", "skipped", "terminated", "failed"), names(doc.get("summary")));
         JsonNode c = doc.get("connections").get(0);
@@ -61,7 +61,7 @@ class JsonReportTest {
         TcpSocket s = new TcpSocket(TcpState.FIN_WAIT2, new Endpoint("fe80::1", 22, "eth0"), new Endpoint("::ffff:10.0.0.1", 4000, null),
                 0, 0, 0, "7", null, null, null, null, List.of(), null);
         Decision d = new Decision(s, Verdict.SKIPPED, "port 22 is excluded", null, 3_449, AgeSource.TIMER);
-        JsonNode c = render(List.of(new Outcome(d, Outcome.NONE, null))).get("connections").get(0);
+        JsonNode c = render(List.of(Outcome.of(d, Outcome.NONE))).get("connections").get(0);
         assertEquals("[fe80::1%eth0]:22", c.get("local").asText());
         assertEquals("[::ffff:10.0.0.1]:4000", c.get("remote").asText());
         assertTrue(c.get("pid").isNull());

@@ -1,0 +1,70 @@
+package hck.act;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.ptr.IntByReference;
+
+/**
+ * The few libc calls live mode needs, through JNA, loaded on first use only (a dry run never
+ * loads it). Syscall numbers 424+ are the same on every architecture (the unified table, Linux 5.1+).
+ */
+public final class LibC {
+    public static final int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_SOCK_DIAG = 4;
+    public static final int SOL_SOCKET = 1, SO_LINGER = 13, SO_RCVBUF = 8, SO_RCVBUFFORCE = 33, SO_COOKIE = 57;
+    public static final int SHUT_RDWR = 2;
+    public static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434, SYS_PIDFD_GETFD = 438;
+    public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EBADF = 9, EACCES = 13, EINVAL = 22, ENOSYS = 38,
+            EOPNOTSUPP = 95, ESTALE = 116;
+
+    interface C extends Library {
+        int socket(int domain, int type, int protocol) throws LastErrorException;
+
+        NativeLong send(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
+
+        NativeLong recv(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
+
+        int close(int fd);
+
+        int setsockopt(int fd, int level, int name, byte[] value, int len) throws LastErrorException;
+
+        int getsockopt(int fd, int level, int name, byte[] value, IntByReference len) throws LastErrorException;
+
+        int shutdown(int fd, int how) throws LastErrorException;
+
+        long syscall(long number, Object... args) throws LastErrorException;
+    }
+
+    private static volatile C c;
+
+    private LibC() {}
+
+    public static C c() {
+        C local = c;
+        if (local == null) {
+            synchronized (LibC.class) {
+                if (c == null) c = Native.load("c", C.class);
+                local = c;
+            }
+        }
+        return local;
+    }
+
+    /** {@code ENOENT} for 2, the number itself for errnos hck does not expect. */
+    public static String errnoName(int errno) {
+        return switch (errno) {
+            case 0 -> "OK";
+            case EPERM -> "EPERM";
+            case ENOENT -> "ENOENT";
+            case ESRCH -> "ESRCH";
+            case EBADF -> "EBADF";
+            case EACCES -> "EACCES";
+            case EINVAL -> "EINVAL";
+            case ENOSYS -> "ENOSYS";
+            case EOPNOTSUPP -> "EOPNOTSUPP";
+            case ESTALE -> "ESTALE";
+            default -> "errno " + errno;
+        };
+    }
+}

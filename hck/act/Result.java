@@ -1,0 +1,25 @@
+package hck.act;
+
+/**
+ * What live mode did with one hung socket. {@code action}: terminated | failed | none (it closed or
+ * changed state by itself before hck got to it) | vetoed (the veto command said no: reported as skipped).
+ */
+public record Result(String action, String method, String note) {
+    public static final String TERMINATED = "terminated", FAILED = "failed", NONE = "none", VETOED = "vetoed";
+
+    static Result terminated(String method) {
+        return new Result(TERMINATED, method, null);
+    }
+
+    static Result failed(String note) {
+        return new Result(FAILED, null, note);
+    }
+
+    static Result gone(String note) {
+        return new Result(NONE, null, note);
+    }
+
+    static Result vetoed(String note) {
+        return new Result(VETOED, null, note);
+    }
+}

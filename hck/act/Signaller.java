@@ -1,0 +1,195 @@
+package hck.act;
+
+import hck.model.Owner;
+import hck.model.TcpSocket;
+import hck.rules.Rules;
+import org.slf4j.Logger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+
+/**
+ * The signal ladder, the last resort and only when the rules allow it: optional SIGQUIT for a JVM
+ * (a thread dump for the post-mortem), SIGTERM, the grace period, SIGKILL when allowed. Each
+ * process is signalled once however many hung sockets it holds, through a pidfd opened after
+ * checking it still holds them, so a reused PID is never hit. Orphans never make anyone a target.
+ */
+final class Signaller {
+    static final int SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15;
+
+    interface Verify {
+        Set<TcpSocket> still(Map<TcpSocket, String> claims) throws IOException;
+    }
+
+    private final Rules.Termination term;
+    private final Logger log;
+    private final long selfPid;
+    private final BiConsumer<TcpSocket, String> note;
+    private final Map<TcpSocket, Result> done;
+
+    Signaller(Rules.Termination term, Logger log, long selfPid, BiConsumer<TcpSocket, String> note, Map<TcpSocket, Result> done) {
+        this.term = term;
+        this.log = log;
+        this.selfPid = selfPid;
+        this.note = note;
+        this.done = done;
+    }
+
+    List<TcpSocket> signal(List<TcpSocket> pending, Verify verify) throws IOException {
+        Map<Long, List<TcpSocket>> byPid = new LinkedHashMap<>();
+        List<TcpSocket> rest = new ArrayList<>();
+        for (TcpSocket s : pending) {
+            Owner o = s.owner();
+            if (o == null) {
+                note.accept(s, "an orphan is never a reason to signal a process");
+                rest.add(s);
+            } else {
+                byPid.computeIfAbsent(o.pid(), k -> new ArrayList<>()).add(s);
+            }
+        }
+        Map<TcpSocket, String> claims = new IdentityHashMap<>();
+        for (Map.Entry<Long, List<TcpSocket>> e : byPid.entrySet()) {
+            String method = ladder(e.getKey(), e.getValue());
+            for (TcpSocket s : e.getValue()) {
+                if (done.containsKey(s)) continue;
+                if (method != null) claims.put(s, method); else rest.add(s);
+            }
+        }
+        Set<TcpSocket> still = verify.still(claims);
+        for (Map.Entry<TcpSocket, String> c : claims.entrySet()) {
+            if (still.contains(c.getKey())) {
+                note.accept(c.getKey(), "the socket is still there after " + c.getValue() + " (shared with another process?)");
+                rest.add(c.getKey());
+            } else {
+                done.put(c.getKey(), Result.terminated(c.getValue()));
+            }
+        }
+        return rest;
+    }
+
+    /** @return the signal that ended the process ("sigterm"/"sigkill"), or null when it was not ended */
+    private String ladder(long pid, List<TcpSocket> sockets) {
+        Owner o = sockets.get(0).owner();
+        String why = refusal(pid);
+        if (why != null) {
+            sockets.forEach(s -> note.accept(s, "not signalled: " + why));
+            return null;
+        }
+        String veto = veto(o, sockets);
+        if (veto != null) {
+            log.warn("Veto: {} (PID {}) is not signalled: {}", o.name(), pid, veto);
+            sockets.forEach(s -> done.put(s, Result.vetoed(veto)));
+            return null;
+        }
+        int pidfd = -1;
+        try {
+            pidfd = PidFds.open(pid);
+            // the pidfd now pins this process: check it is still the one holding the sockets
+            boolean holds = sockets.stream().anyMatch(s -> PidFds.holds(pid, s.owner().fd(), s.inode()));
+            if (!holds) {
+                sockets.forEach(s -> done.put(s, Result.gone("its process no longer holds it: not signalled")));
+                return null;
+            }
+            String start = PidFds.startTime(pid);
+            String states = sockets.stream().collect(Collectors.groupingBy(s -> s.state().name(), LinkedHashMap::new, Collectors.counting()))
+                    .entrySet().stream().map(x -> x.getValue() + " " + x.getKey()).collect(Collectors.joining(", "));
+            if (term.sigquitJvm() && isJvm(pid, o.name())) {
+                log.warn("Sending SIGQUIT to {} (PID {}) for a thread dump before terminating it", o.name(), pid);
+                PidFds.signal(pidfd, SIGQUIT);
+                sleep(1000);
+            }
+            log.warn("Sending SIGTERM to {} (PID {}): it holds {} hung socket(s) ({})", o.name(), pid, sockets.size(), states);
+            PidFds.signal(pidfd, SIGTERM);
+            if (waitGone(pid, start, term.sigtermGrace().toMillis())) return "sigterm";
+            if (!term.sigkill()) {
+                sockets.forEach(s -> note.accept(s, "process survived SIGTERM for " + term.sigtermGrace().toSeconds() + "s and sigkill is off"));
+                return null;
+            }
+            log.warn("Sending SIGKILL to {} (PID {}): still alive {}s after SIGTERM", o.name(), pid, term.sigtermGrace().toSeconds());
+            PidFds.signal(pidfd, SIGKILL);
+            if (waitGone(pid, start, 5000)) return "sigkill";
+            sockets.forEach(s -> note.accept(s, "process survived SIGKILL"));
+            return null;
+        } catch (PidFds.Failure f) {
+            if (f.errno == LibC.ESRCH) {
+                sockets.forEach(s -> done.put(s, Result.gone("its process exited before it was signalled")));
+            } else {
+                sockets.forEach(s -> note.accept(s, "signal: " + f.getMessage()));
+            }
+            return null;
+        } finally {
+            PidFds.close(pidfd);
+        }
+    }
+
+    private String refusal(long pid) {
+        if (pid == 1) return "PID 1 is never signalled";
+        if (pid == selfPid) return "hck never signals itself";
+        if (PidFds.kernelThread(pid)) return "PID " + pid + " is a kernel thread";
+        return null;
+    }
+
+    /** Runs termination.veto_command (argv, no shell); a non-zero exit, or no answer in 30 s, vetoes. */
+    private String veto(Owner o, List<TcpSocket> sockets) {
+        List<String> cmd = term.vetoCommand();
+        if (cmd.isEmpty()) return null;
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        TcpSocket first = sockets.get(0);
+        Map<String, String> env = pb.environment();
+        env.put("HCK_PID", Long.toString(o.pid()));
+        env.put("HCK_PROCESS", o.name());
+        env.put("HCK_SIGNAL", "SIGTERM");
+        env.put("HCK_STATE", first.state().name());
+        env.put("HCK_LOCAL", first.local().toString());
+        env.put("HCK_REMOTE", first.remote().toString());
+        env.put("HCK_SOCKET_COUNT", Integer.toString(sockets.size()));
+        env.put("HCK_CONNECTIONS", sockets.stream().map(TcpSocket::describe).collect(Collectors.joining("\n")));
+        try {
+            Process p = pb.start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "veto command " + cmd.get(0) + " gave no answer in 30s";
+            }
+            return p.exitValue() == 0 ? null : "vetoed by " + cmd.get(0) + " (exit " + p.exitValue() + ")";
+        } catch (IOException e) {
+            return "veto command " + cmd.get(0) + " could not run: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted while asking the veto command";
+        }
+    }
+
+    private static boolean isJvm(long pid, String name) {
+        if ("java".equals(name)) return true;
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/" + pid + "/exe")).getFileName().toString().equals("java");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean waitGone(long pid, String start, long ms) {
+        long end = System.nanoTime() + ms * 1_000_000;
+        do {
+            if (!PidFds.alive(pid, start)) return true;
+            sleep(100);
+        } while (System.nanoTime() < end);
+        return !PidFds.alive(pid, start);
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

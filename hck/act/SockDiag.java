@@ -1,0 +1,208 @@
+package hck.act;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.NativeLong;
+import hck.model.Endpoint;
+import hck.model.TcpSocket;
+import hck.model.TcpState;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A NETLINK_SOCK_DIAG socket (linux/inet_diag.h) for exact lookups and SOCK_DESTROY of single
+ * sockets named by family, full 4-tuple, bound interface and cookie. Requests go in batches, many
+ * per write; the kernel answers each one (inet_diag_cmd_exact), so every socket gets its own
+ * result. A cookie that no longer matches makes the kernel refuse (sock_diag_check_cookie), so a
+ * new socket reusing the 4-tuple is never hit.
+ */
+public final class SockDiag implements AutoCloseable {
+    static final short SOCK_DIAG_BY_FAMILY = 20, SOCK_DESTROY = 21, NLMSG_ERROR = 2;
+    static final short NLM_F_REQUEST = 1, NLM_F_ACK = 4;
+    static final int AF_INET = 2, AF_INET6 = 10, IPPROTO_TCP = 6;
+    static final int HDR = 16, REQ = 56, MSG = 72;
+    static final long NO_COOKIE = 0xFFFF_FFFF_FFFF_FFFFL;
+    private static final int BATCH = 256;
+
+    /** The identity of one socket as inet_diag names it. */
+    public record Id(int family, byte[] src, int sport, byte[] dst, int dport, int ifindex, long cookie) {
+        public static Id of(TcpSocket s) throws IOException {
+            boolean v6 = s.local().ipv6();
+            int ifindex = SockDiag.ifindex(s.local().zone() != null ? s.local().zone() : s.remote().zone());
+            return new Id(v6 ? AF_INET6 : AF_INET, bytes(s.local(), v6), s.local().port(), bytes(s.remote(), v6),
+                    s.remote().port(), ifindex, s.cookie() == null ? NO_COOKIE : Long.parseUnsignedLong(s.cookie(), 16));
+        }
+
+        public Id withCookie(long c) {
+            return new Id(family, src, sport, dst, dport, ifindex, c);
+        }
+    }
+
+    /** What an exact lookup found: the socket's current state, cookie and inode. */
+    public record Found(TcpState state, long cookie, long inode) {}
+
+    private final int fd;
+    private int seq;
+
+    private SockDiag(int fd) {
+        this.fd = fd;
+    }
+
+    public static SockDiag open() throws IOException {
+        try {
+            int fd = LibC.c().socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_SOCK_DIAG);
+            SockDiag d = new SockDiag(fd);
+            byte[] size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(8 << 20).array();
+            try {
+                LibC.c().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, size, 4);
+            } catch (LastErrorException e) {
+                LibC.c().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, size, 4);
+            }
+            return d;
+        } catch (LastErrorException e) {
+            throw new IOException("cannot open a sock_diag netlink socket: " + LibC.errnoName(e.getErrorCode()));
+        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            throw new IOException("cannot load JNA to talk netlink: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Asks the kernel to destroy a socket that cannot exist (port 0 on both ends): ENOENT means
+     * SOCK_DESTROY is there, EOPNOTSUPP means the kernel lacks CONFIG_INET_DIAG_DESTROY.
+     */
+    public int probeDestroy() throws IOException {
+        Id nothing = new Id(AF_INET, new byte[16], 0, new byte[16], 0, 0, NO_COOKIE);
+        return (Integer) exchange(List.of(nothing), SOCK_DESTROY)[0];
+    }
+
+    /** Per id: a {@link Found}, or the errno (Integer) of the lookup (ENOENT: no such socket). */
+    public Object[] lookup(List<Id> ids) throws IOException {
+        return exchange(ids, SOCK_DIAG_BY_FAMILY);
+    }
+
+    /** Per id: 0 when the kernel destroyed the socket, else the errno. */
+    public int[] destroy(List<Id> ids) throws IOException {
+        Object[] r = exchange(ids, SOCK_DESTROY);
+        int[] out = new int[r.length];
+        for (int i = 0; i < r.length; i++) out[i] = r[i] instanceof Integer e ? e : 0;
+        return out;
+    }
+
+    private Object[] exchange(List<Id> ids, short type) throws IOException {
+        Object[] results = new Object[ids.size()];
+        for (int from = 0; from < ids.size(); from += BATCH) {
+            int to = Math.min(ids.size(), from + BATCH);
+            int base = seq + 1;
+            ByteBuffer buf = ByteBuffer.allocate((to - from) * (HDR + REQ)).order(ByteOrder.nativeOrder());
+            for (int i = from; i < to; i++) request(buf, ids.get(i), type, ++seq);
+            try {
+                LibC.c().send(fd, buf.array(), new NativeLong(buf.position()), 0);
+            } catch (LastErrorException e) {
+                throw new IOException("netlink send failed: " + LibC.errnoName(e.getErrorCode()));
+            }
+            receive(results, from, base, to - from);
+        }
+        return results;
+    }
+
+    private static void request(ByteBuffer b, Id id, short type, int seq) {
+        b.putInt(HDR + REQ).putShort(type).putShort((short) (NLM_F_REQUEST | (type == SOCK_DESTROY ? NLM_F_ACK : 0)))
+                .putInt(seq).putInt(0);
+        b.put((byte) id.family()).put((byte) IPPROTO_TCP).put((byte) 0).put((byte) 0);
+        b.putInt(0xFFF); // idiag_states: all; exact lookups ignore it, hck checks the state itself
+        sockid(b, id);
+    }
+
+    private static void sockid(ByteBuffer b, Id id) {
+        b.order(ByteOrder.BIG_ENDIAN).putShort((short) id.sport()).putShort((short) id.dport()).order(ByteOrder.nativeOrder());
+        b.put(Arrays.copyOf(id.src(), 16)).put(Arrays.copyOf(id.dst(), 16));
+        b.putInt(id.ifindex());
+        b.putInt((int) id.cookie()).putInt((int) (id.cookie() >>> 32));
+    }
+
+    private void receive(Object[] results, int offset, int base, int expected) throws IOException {
+        byte[] raw = new byte[1 << 16];
+        int answered = 0;
+        while (answered < expected) {
+            int n;
+            try {
+                n = LibC.c().recv(fd, raw, new NativeLong(raw.length), 0).intValue();
+            } catch (LastErrorException e) {
+                throw new IOException("netlink receive failed: " + LibC.errnoName(e.getErrorCode()));
+            }
+            ByteBuffer b = ByteBuffer.wrap(raw, 0, n).order(ByteOrder.nativeOrder());
+            while (b.remaining() >= HDR) {
+                int start = b.position();
+                int len = b.getInt();
+                short type = b.getShort();
+                b.getShort();
+                int s = b.getInt();
+                b.getInt();
+                int idx = s - base;
+                if (len < HDR || start + len > n) break;
+                if (idx >= 0 && idx < expected && results[offset + idx] == null) {
+                    if (type == NLMSG_ERROR) {
+                        results[offset + idx] = -b.getInt();
+                        answered++;
+                    } else if (type == SOCK_DIAG_BY_FAMILY && len >= HDR + MSG) {
+                        results[offset + idx] = found(b);
+                        answered++;
+                    }
+                }
+                b.position(start + ((len + 3) & ~3));
+            }
+        }
+    }
+
+    private static Found found(ByteBuffer b) {
+        int p = b.position();
+        TcpState state = TcpState.fromKernelCode(b.get(p + 1) & 0xff);
+        long c0 = b.getInt(p + 4 + 40) & 0xFFFF_FFFFL;
+        long c1 = b.getInt(p + 4 + 44) & 0xFFFF_FFFFL;
+        long inode = b.getInt(p + 4 + 48 + 16) & 0xFFFF_FFFFL;
+        return new Found(state, (c1 << 32) | c0, inode);
+    }
+
+    static byte[] bytes(Endpoint e, boolean v6) throws IOException {
+        InetAddress a;
+        try {
+            a = InetAddress.getByName(e.address());
+        } catch (UnknownHostException x) {
+            throw new IOException("not an address: " + e.address());
+        }
+        byte[] raw = a.getAddress();
+        if (!v6) return raw;
+        if (a instanceof Inet4Address) { // Java turns ::ffff:a.b.c.d into an IPv4 address
+            byte[] m = new byte[16];
+            m[10] = (byte) 0xff;
+            m[11] = (byte) 0xff;
+            System.arraycopy(raw, 0, m, 12, 4);
+            return m;
+        }
+        return raw;
+    }
+
+    static int ifindex(String zone) throws IOException {
+        if (zone == null) return 0;
+        try {
+            NetworkInterface ni = NetworkInterface.getByName(zone);
+            if (ni == null) throw new IOException("no interface " + zone);
+            return ni.getIndex();
+        } catch (SocketException e) {
+            throw new IOException("interface " + zone + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        LibC.c().close(fd);
+    }
+}

@@ -1,0 +1,220 @@
+package hck.act;
+
+import hck.model.Owner;
+import hck.model.TcpSocket;
+import hck.rules.Rules;
+import org.slf4j.Logger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Live mode: tries the rules' termination methods in order on the hung sockets still standing,
+ * and after each method looks again (a rescan) before it calls anything terminated. A kill names
+ * one socket: the kernel destroy goes by family, 4-tuple, interface and cookie after an exact
+ * lookup confirmed the state; the shutdown goes through the owner's very fd, checked by cookie.
+ */
+public final class Terminator {
+    /** Scans the watched states again, for verification. */
+    public interface Rescan {
+        List<TcpSocket> scan() throws IOException;
+    }
+
+    public static final String SOCKET = "socket", SOCKET_DESTROY = "socket-destroy", SOCKET_SHUTDOWN = "socket-shutdown",
+            SIGNAL = "signal";
+
+    private final Rules.Termination term;
+    private final KernelInfo kernel;
+    private final Rescan rescan;
+    private final Logger log;
+    private final long selfPid;
+    private final Map<TcpSocket, Result> done = new IdentityHashMap<>();
+    private final Map<TcpSocket, List<String>> notes = new IdentityHashMap<>();
+
+    public Terminator(Rules.Termination term, KernelInfo kernel, Rescan rescan, Logger log, long selfPid) {
+        this.term = term;
+        this.kernel = kernel;
+        this.rescan = rescan;
+        this.log = log;
+        this.selfPid = selfPid;
+    }
+
+    public Map<TcpSocket, Result> terminate(List<TcpSocket> hung) throws IOException {
+        List<TcpSocket> pending = new ArrayList<>(hung);
+        for (String method : term.methods()) {
+            if (pending.isEmpty()) break;
+            switch (method) {
+                case SOCKET -> pending = verify(shutdown(verify(destroy(pending), SOCKET_DESTROY)), SOCKET_SHUTDOWN);
+                case SOCKET_DESTROY -> pending = verify(destroy(pending), SOCKET_DESTROY);
+                case SOCKET_SHUTDOWN -> pending = verify(shutdown(pending), SOCKET_SHUTDOWN);
+                case SIGNAL -> pending = new Signaller(term, log, selfPid, this::note, done).signal(pending, this::verifyMap);
+                default -> throw new IllegalStateException("unknown method " + method);
+            }
+        }
+        for (TcpSocket s : pending) {
+            List<String> why = notes.getOrDefault(s, List.of("no termination method applied"));
+            done.put(s, Result.failed(String.join("; ", why)));
+        }
+        Map<TcpSocket, Result> out = new LinkedHashMap<>();
+        for (TcpSocket s : hung) out.put(s, done.get(s));
+        return out;
+    }
+
+    void note(TcpSocket s, String why) {
+        notes.computeIfAbsent(s, k -> new ArrayList<>()).add(why);
+    }
+
+    /** What a method claims: socket → method name, before verification. */
+    private final Map<TcpSocket, String> claimed = new IdentityHashMap<>();
+
+    private List<TcpSocket> destroy(List<TcpSocket> pending) {
+        if (!Boolean.TRUE.equals(kernel.sockDestroy())) {
+            for (TcpSocket s : pending) note(s, kernel.sockDestroy() == null ? "SOCK_DESTROY could not be probed"
+                    : "the kernel has no SOCK_DESTROY (CONFIG_INET_DIAG_DESTROY)");
+            return pending;
+        }
+        List<TcpSocket> rest = new ArrayList<>();
+        try (SockDiag diag = SockDiag.open()) {
+            List<TcpSocket> asked = new ArrayList<>();
+            List<SockDiag.Id> ids = new ArrayList<>();
+            for (TcpSocket s : pending) {
+                try {
+                    ids.add(SockDiag.Id.of(s));
+                    asked.add(s);
+                } catch (IOException e) {
+                    note(s, e.getMessage());
+                    rest.add(s);
+                }
+            }
+            Object[] found = diag.lookup(ids);
+            List<TcpSocket> confirmed = new ArrayList<>();
+            List<SockDiag.Id> exact = new ArrayList<>();
+            for (int i = 0; i < asked.size(); i++) {
+                TcpSocket s = asked.get(i);
+                if (found[i] instanceof Integer errno) {
+                    if (errno == LibC.ENOENT || errno == LibC.ESTALE) {
+                        done.put(s, Result.gone("closed by itself before hck got to it"));
+                    } else {
+                        note(s, "exact lookup failed: " + LibC.errnoName(errno));
+                        rest.add(s);
+                    }
+                    continue;
+                }
+                SockDiag.Found f = (SockDiag.Found) found[i];
+                if (f.state() != s.state()) {
+                    done.put(s, Result.gone("changed to " + f.state() + " before hck got to it"));
+                } else if (s.cookie() == null && !s.orphan() && f.inode() != s.inode()) {
+                    done.put(s, Result.gone("a new socket reuses its 4-tuple: left alone"));
+                } else {
+                    confirmed.add(s);
+                    exact.add(ids.get(i).withCookie(f.cookie()));
+                }
+            }
+            int[] rc = diag.destroy(exact);
+            for (int i = 0; i < confirmed.size(); i++) {
+                TcpSocket s = confirmed.get(i);
+                switch (rc[i]) {
+                    case 0 -> claimed.put(s, SOCKET_DESTROY);
+                    case LibC.ENOENT, LibC.ESTALE -> done.put(s, Result.gone("closed by itself before hck got to it"));
+                    case LibC.EOPNOTSUPP -> {
+                        note(s, "the kernel refused SOCK_DESTROY for this " + s.state() + " socket (EOPNOTSUPP)");
+                        rest.add(s);
+                    }
+                    case LibC.EPERM -> {
+                        note(s, "SOCK_DESTROY needs CAP_NET_ADMIN in the socket's namespace (EPERM)");
+                        rest.add(s);
+                    }
+                    default -> {
+                        note(s, "SOCK_DESTROY failed: " + LibC.errnoName(rc[i]));
+                        rest.add(s);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            for (TcpSocket s : pending) if (!done.containsKey(s) && !claimed.containsKey(s) && !rest.contains(s)) {
+                note(s, e.getMessage());
+                rest.add(s);
+            }
+        }
+        rest.addAll(claimedOf(pending, SOCKET_DESTROY));
+        return rest;
+    }
+
+    private List<TcpSocket> shutdown(List<TcpSocket> pending) {
+        List<TcpSocket> rest = new ArrayList<>();
+        for (TcpSocket s : pending) {
+            if (claimed.containsKey(s)) {
+                rest.add(s);
+                continue;
+            }
+            String why = ShutdownMethod.shutdown(s);
+            if (why == null) claimed.put(s, SOCKET_SHUTDOWN); else note(s, "socket-shutdown: " + why);
+            rest.add(s);
+        }
+        return rest;
+    }
+
+    private List<TcpSocket> claimedOf(List<TcpSocket> pending, String method) {
+        List<TcpSocket> out = new ArrayList<>();
+        for (TcpSocket s : pending) if (method.equals(claimed.get(s))) out.add(s);
+        return out;
+    }
+
+    /** Looks again: sockets claimed by {@code method} and gone are terminated; the rest stay pending. */
+    private List<TcpSocket> verify(List<TcpSocket> pending, String method) throws IOException {
+        Map<TcpSocket, String> claims = new IdentityHashMap<>();
+        for (TcpSocket s : pending) if (method.equals(claimed.get(s))) claims.put(s, method);
+        Set<TcpSocket> still = verifyMap(claims);
+        List<TcpSocket> rest = new ArrayList<>();
+        for (TcpSocket s : pending) {
+            if (!claims.containsKey(s)) {
+                rest.add(s);
+            } else if (still.contains(s)) {
+                claimed.remove(s);
+                note(s, method + " reported success but the socket is still there"
+                        + (s.state() == hck.model.TcpState.TIME_WAIT ? " (TIME_WAIT can be destroyed from Linux 6.0)"
+                        : s.orphan() ? " (orphans are really closed from Linux 6.11)" : ""));
+                rest.add(s);
+            } else {
+                done.put(s, Result.terminated(method));
+            }
+        }
+        return rest;
+    }
+
+    /**
+     * Rescans until every claimed socket is gone or about two seconds passed; returns those still
+     * present in their hung state or a later one (identity: cookie, else inode + 4-tuple).
+     */
+    Set<TcpSocket> verifyMap(Map<TcpSocket, String> claims) throws IOException {
+        Set<TcpSocket> still = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        if (claims.isEmpty()) return still;
+        for (int round = 0; ; round++) {
+            still.clear();
+            Map<String, TcpSocket> now = new HashMap<>();
+            for (TcpSocket c : rescan.scan()) now.put(identity(c), c);
+            for (TcpSocket s : claims.keySet()) if (now.containsKey(identity(s))) still.add(s);
+            if (still.isEmpty() || round >= 10) return still;
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return still;
+            }
+        }
+    }
+
+    private static String identity(TcpSocket s) {
+        return s.cookie() != null ? "sk:" + s.cookie() : s.inode() + " " + s.local() + " " + s.remote();
+    }
+
+    static Owner owner(TcpSocket s) {
+        return s.owner();
+    }
+}
