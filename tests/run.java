@@ -6,6 +6,7 @@
 //SOURCES support/Env.java
 //SOURCES support/Holder.java
 //SOURCES support/Netns.java
+//SOURCES support/RaceProbe.java
 //SOURCES unit/SsParserTest.java
 //SOURCES unit/ProcNetParserTest.java
 //SOURCES unit/RulesTest.java
@@ -14,7 +15,9 @@
 //SOURCES unit/JsonReportTest.java
 //SOURCES unit/ProcFilesTest.java
 //SOURCES unit/LayoutTest.java
+//SOURCES unit/FirstSeenStoreTest.java
 //SOURCES it/DryRunNetnsTest.java
+//SOURCES it/LiveNetnsTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;
@@ -34,7 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class run {
     public static void main(String[] args) {
-        String pattern = args.length > 0 ? ".*" + args[0] + ".*" : ".*Test";
+        String pattern = args.length > 0 ? ".*(" + args[0] + ").*" : ".*Test";
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 .selectors(DiscoverySelectors.selectPackage("hck"))
                 .filters(ClassNameFilter.includeClassNamePatterns(pattern))

@@ -20,13 +20,18 @@ import java.util.List;
  *       {@code keep} keeps it (ESTABLISHED);</li>
  *   <li>{@code connect:HOST:PORT:N} — opens N connections and keeps them;</li>
  *   <li>{@code timewait:HOST:PORT:N} — opens N connections to a {@code close} listener and closes
- *       each after the peer's FIN, leaving the listener's side in TIME_WAIT.</li>
+ *       each after the peer's FIN, leaving the listener's side in TIME_WAIT;</li>
+ *   <li>{@code listen:PORT:echo} and {@code echo:HOST:PORT:N} — an echo server, and N kept
+ *       connections to it that the test can ping;</li>
+ *   <li>{@code ignore-term} — survive SIGTERM (only SIGKILL ends it).</li>
  * </ul>
- * Prints {@code ready} when everything is in place, then holds until stdin closes.
+ * Prints {@code ready} when everything is in place, then answers {@code ping} lines on stdin with
+ * {@code pong OK/N} (how many echo connections still carry data), until stdin closes.
  */
 public final class Holder {
     public static void main(String[] args) throws Exception {
         List<Object> keep = new ArrayList<>();
+        List<Socket> echo = new ArrayList<>();
         for (String a : args) {
             String[] f = a.split(":");
             if (a.startsWith("name=")) {
@@ -35,12 +40,14 @@ public final class Holder {
                 ServerSocket ss = new ServerSocket();
                 ss.setReuseAddress(true);
                 ss.bind(new InetSocketAddress("::", Integer.parseInt(f[1])), 1024);
-                boolean close = f[2].equals("close");
+                String mode = f[2];
                 keep.add(ss);
-                Thread t = new Thread(() -> accept(ss, close, keep));
+                Thread t = new Thread(() -> accept(ss, mode, keep));
                 t.setDaemon(true);
                 t.start();
-            } else if (f[0].equals("connect") || f[0].equals("timewait")) {
+            } else if (a.equals("ignore-term")) {
+                sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> { });
+            } else if (f[0].equals("connect") || f[0].equals("timewait") || f[0].equals("echo")) {
                 String host = unbracket(String.join(":", java.util.Arrays.copyOfRange(f, 1, f.length - 2)));
                 int port = Integer.parseInt(f[f.length - 2]);
                 int n = Integer.parseInt(f[f.length - 1]);
@@ -52,6 +59,7 @@ public final class Holder {
                         s.close();
                     } else {
                         keep.add(s);
+                        if (f[0].equals("echo")) echo.add(s);
                     }
                 }
             } else {
@@ -61,18 +69,53 @@ public final class Holder {
         Thread.sleep(300); // let FINs and ACKs settle before the test looks
         System.out.println("ready");
         System.out.flush();
-        while (System.in.read() >= 0) { /* hold until stdin closes */ }
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.equals("ping")) System.out.println("pong " + ping(echo) + "/" + echo.size());
+            System.out.flush();
+        }
+    }
+
+    private static int ping(List<Socket> sockets) {
+        int ok = 0;
+        for (Socket s : sockets) {
+            try {
+                s.setSoTimeout(2000);
+                s.getOutputStream().write('x');
+                if (s.getInputStream().read() == 'x') ok++;
+            } catch (IOException e) {
+                // this connection no longer carries data
+            }
+        }
+        return ok;
     }
 
     private static String unbracket(String h) {
         return h.startsWith("[") ? h.substring(1, h.length() - 1) : h;
     }
 
-    private static void accept(ServerSocket ss, boolean close, List<Object> keep) {
+    private static void echo(Socket s) {
+        try (s) {
+            for (int b; (b = s.getInputStream().read()) >= 0; ) s.getOutputStream().write(b);
+        } catch (IOException e) {
+            // peer gone
+        }
+    }
+
+    private static void accept(ServerSocket ss, String mode, List<Object> keep) {
+        boolean close = mode.equals("close"), echoing = mode.equals("echo");
         try {
             while (true) {
                 Socket s = ss.accept();
-                if (close) s.close(); else synchronized (keep) { keep.add(s); }
+                if (close) {
+                    s.close();
+                } else if (echoing) {
+                    Thread t = new Thread(() -> echo(s));
+                    t.setDaemon(true);
+                    t.start();
+                } else {
+                    synchronized (keep) { keep.add(s); }
+                }
             }
         } catch (IOException e) {
             // closed at exit

@@ -51,8 +51,28 @@ public final class Netns implements AutoCloseable {
         return System.getProperty("java.class.path");
     }
 
+    /** A running {@link Holder}: its process and its control lines. */
+    public record Held(Process process, BufferedReader out, java.io.Writer in) {
+        public long pid() {
+            return process.pid();
+        }
+
+        /** How many of its echo connections still carry data: "pong OK/N". */
+        public String ping() throws Exception {
+            in.write("ping\n");
+            in.flush();
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (IOException e) {
+                    return null;
+                }
+            }).get(30, TimeUnit.SECONDS);
+        }
+    }
+
     /** Starts a {@link Holder} inside the namespace and waits until its sockets are in place. */
-    public Process holder(String... args) throws Exception {
+    public Held holder(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name, java().toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(), Holder.class.getName()));
         cmd.addAll(List.of(args));
@@ -67,7 +87,7 @@ public final class Netns implements AutoCloseable {
             }
         }).get(60, TimeUnit.SECONDS);
         if (!"ready".equals(line)) throw new IllegalStateException("holder " + List.of(args) + " did not get ready: " + line);
-        return p;
+        return new Held(p, out, new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
     }
 
     /** Runs a command inside the namespace. */
@@ -79,8 +99,28 @@ public final class Netns implements AutoCloseable {
 
     /** Runs hck (the classes under test, in a fresh JVM) inside the namespace. */
     public Result hck(String... args) throws Exception {
+        return run(hckCommand(args).toArray(String[]::new));
+    }
+
+    public static List<String> hckCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", classpath(), "hck.hck"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Starts hck inside the namespace without waiting for it. */
+    public Process startHck(String... args) throws Exception {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        full.addAll(hckCommand(args));
+        Process p = new ProcessBuilder(full).redirectErrorStream(true).start();
+        started.add(p);
+        return p;
+    }
+
+    /** Runs a test-support main class inside the namespace. */
+    public Result java(String mainClass, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java().toString(), "-cp", classpath(), mainClass));
         cmd.addAll(List.of(args));
         return run(cmd.toArray(String[]::new));
     }
