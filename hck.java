@@ -7,7 +7,6 @@
 //DEPS net.java.dev.jna:jna:5.19.1
 //RUNTIME_OPTIONS -XX:+UseSerialGC -XX:TieredStopAtLevel=1
 //SOURCES hck/act/KernelInfo.java
-//SOURCES hck/act/LibC.java
 //SOURCES hck/act/LiveLock.java
 //SOURCES hck/act/PidFds.java
 //SOURCES hck/act/Result.java
@@ -27,6 +26,9 @@
 //SOURCES hck/model/SocketTimer.java
 //SOURCES hck/model/TcpSocket.java
 //SOURCES hck/model/TcpState.java
+//SOURCES hck/netns/Namespace.java
+//SOURCES hck/netns/Namespaces.java
+//SOURCES hck/netns/NetnsSwitch.java
 //SOURCES hck/report/JsonReport.java
 //SOURCES hck/report/LogReport.java
 //SOURCES hck/report/Logs.java
@@ -39,6 +41,7 @@
 //SOURCES hck/rules/RulesException.java
 //SOURCES hck/rules/RulesLoader.java
 //SOURCES hck/scan/FirstSeenStore.java
+//SOURCES hck/scan/Owners.java
 //SOURCES hck/scan/ProcNetParser.java
 //SOURCES hck/scan/ProcNetSource.java
 //SOURCES hck/scan/ProcessMapper.java
@@ -47,6 +50,7 @@
 //SOURCES hck/scan/SocketSource.java
 //SOURCES hck/scan/SsParser.java
 //SOURCES hck/scan/SsSource.java
+//SOURCES hck/sys/LibC.java
 
 package hck;
 
@@ -55,6 +59,9 @@ import hck.act.LiveLock;
 import hck.act.Result;
 import hck.act.Terminator;
 import hck.decide.Decider;
+import hck.netns.Namespace;
+import hck.netns.Namespaces;
+import hck.netns.NetnsSwitch;
 import hck.decide.Decision;
 import hck.decide.Verdict;
 import hck.model.TcpSocket;
@@ -71,6 +78,8 @@ import hck.rules.Durations;
 import hck.rules.Rules;
 import hck.rules.RulesException;
 import hck.rules.RulesLoader;
+import hck.scan.FirstSeenStore;
+import hck.scan.Owners;
 import hck.scan.ScanResult;
 import hck.scan.Scanner;
 import org.slf4j.Logger;
@@ -169,6 +178,14 @@ public class hck implements Callable<Integer> {
             description = "Where sockets come from: auto (ss, else /proc), ss, proc (default ${DEFAULT-VALUE}).")
     String source;
 
+    @Option(names = "--netns", paramLabel = "NAME|PATH",
+            description = "Scan and act inside this network namespace only: a name under /run/netns, or a path such as /proc/PID/ns/net.")
+    String netns;
+
+    @Option(names = "--all-netns",
+            description = "Scan and act in hck's own network namespace and in every other one on the host (named, or held by a process).")
+    boolean allNetns;
+
     @Option(names = "--lock-file", paramLabel = "FILE", defaultValue = "/run/hck.lock",
             description = "Lock that keeps live runs from overlapping (default ${DEFAULT-VALUE}); a second live run exits 3.")
     Path lockFile;
@@ -224,6 +241,7 @@ public class hck implements Callable<Integer> {
             rulesOrigin = file == null ? "built-in" : file.toString();
             rules = withCommandLine(rules);
             choice = Scanner.Choice.valueOf(source.toUpperCase(java.util.Locale.ROOT));
+            if (allNetns && netns != null) throw new IllegalArgumentException("--netns and --all-netns are mutually exclusive");
             checkJsonTarget();
         } catch (RulesException | IllegalArgumentException e) {
             return usageError(e.getMessage().startsWith("No enum constant") ? "--source must be auto, ss or proc" : e.getMessage());
@@ -231,8 +249,14 @@ public class hck implements Callable<Integer> {
         if (mode.live && !hasNetAdmin()) {
             return usageError("live mode needs root (or CAP_NET_ADMIN): nothing was touched");
         }
+        List<Namespace> namespaces;
+        try {
+            namespaces = namespaces(rules);
+        } catch (IllegalArgumentException | IOException e) {
+            return usageError(e.getMessage());
+        }
         try (LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null) {
-            return run(rules, rulesOrigin, choice, startedAt, t0);
+            return run(rules, rulesOrigin, choice, namespaces, startedAt, t0);
         } catch (LiveLock.Held e) {
             log.error("{}: not run", e.getMessage());
             return 3;
@@ -241,31 +265,49 @@ public class hck implements Callable<Integer> {
         }
     }
 
+    /** One namespace's scan: what it found, the scanner to look again with, its own tcp_fin_timeout. */
+    record NsScan(Namespace ns, Scanner scanner, ScanResult result, Duration finTimeout) {}
+
     /** scan → decide → act → report; returns the exit code. */
-    private int run(Rules rules, String rulesOrigin, Scanner.Choice choice, Instant startedAt, long t0) throws IOException {
+    private int run(Rules rules, String rulesOrigin, Scanner.Choice choice, List<Namespace> namespaces, Instant startedAt, long t0)
+            throws IOException {
         LogReport report = new LogReport(log, mode.dryRun);
         report.banner(VERSION, mode.dryRun ? "DRY RUN" : "LIVE", rulesOrigin, timeoutsText(rules));
         KernelInfo kernel = KernelInfo.probe(mode.live);
         log.info(kernel.describe());
 
-        // scan
+        // scan, each namespace from inside itself; then owners and first sightings for all at once
         long now = System.currentTimeMillis();
-        Scanner scanner = new Scanner(choice, stateFile(), log::warn);
-        ScanResult scan;
-        try {
-            scan = scanner.scan(now);
-        } catch (IOException e) {
-            return usageError("cannot scan sockets: " + e.getMessage());
+        List<NsScan> scans = new ArrayList<>();
+        for (Namespace ns : namespaces) {
+            try {
+                scans.add(NetnsSwitch.inside(ns, () -> {
+                    Scanner scanner = new Scanner(choice, log::warn);
+                    return new NsScan(ns, scanner, scanner.scan().inNetns(ns.label()), finTimeout());
+                }));
+            } catch (NetnsSwitch.Unavailable e) {
+                if (ns.own()) return usageError(e.getMessage());
+                log.warn("{}: skipped", e.getMessage());
+            } catch (IOException e) {
+                return usageError("cannot scan sockets" + (ns.own() ? "" : " in network namespace " + ns.display()) + ": " + e.getMessage());
+            }
         }
-        log.info("Found {} total connections", scan.scanned());
-        if (scan.parseErrors() > 0) log.warn("Skipped {} unparseable lines of {} output", scan.parseErrors(), scan.source());
+        List<TcpSocket> candidates = new ArrayList<>();
+        scans.forEach(n -> candidates.addAll(n.result().candidates()));
+        List<TcpSocket> sockets = FirstSeenStore.apply(stateFile(), Owners.attach(candidates, log::warn), now, log::warn);
+        long scanned = scans.stream().mapToLong(n -> n.result().scanned()).sum();
+        long parseErrors = scans.stream().mapToLong(n -> n.result().parseErrors()).sum();
+        String source = scans.stream().map(n -> n.result().source()).distinct().collect(Collectors.joining("+"));
+        log.info("Found {} total connections{}", scanned, scans.size() > 1 ? " in " + scans.size() + " network namespaces" : "");
+        if (parseErrors > 0) log.warn("Skipped {} unparseable lines of {} output", parseErrors, source);
 
-        // decide
+        // decide, each namespace with its own tcp_fin_timeout
         long self = ProcessHandle.current().pid();
-        Decider decider = new Decider(rules, self, finTimeout());
+        Map<String, Decider> deciders = new java.util.HashMap<>();
+        scans.forEach(n -> deciders.put(n.ns().label(), new Decider(rules, self, n.finTimeout())));
         List<Decision> listed = new ArrayList<>();
-        for (TcpSocket s : scan.candidates()) {
-            Decision d = decider.decide(s, now);
+        for (TcpSocket s : sockets) {
+            Decision d = deciders.get(s.netns()).decide(s, now);
             if (d.verdict() == Verdict.NONE) report.notListed(d); else listed.add(d);
         }
         listed.sort(Comparator.comparing((Decision d) -> d.verdict()).thenComparing(Decision::ageMs, Comparator.reverseOrder()));
@@ -274,11 +316,20 @@ public class hck implements Callable<Integer> {
         listed.stream().filter(d -> d.verdict() == Verdict.SKIPPED).forEach(report::notListed);
         report.tallies(hung);
 
-        // act
-        Map<TcpSocket, Result> results = Map.of();
-        if (mode.live && !hung.isEmpty()) {
-            Terminator terminator = new Terminator(rules.termination(), kernel, scanner::rescan, log, self);
-            results = terminator.terminate(hung.stream().map(Decision::socket).toList());
+        // act, inside each socket's own namespace
+        Map<TcpSocket, Result> results = new java.util.IdentityHashMap<>();
+        if (mode.live) {
+            for (NsScan n : scans) {
+                List<TcpSocket> mine = hung.stream().map(Decision::socket).filter(s -> java.util.Objects.equals(s.netns(), n.ns().label())).toList();
+                if (mine.isEmpty()) continue;
+                try {
+                    results.putAll(NetnsSwitch.inside(n.ns(), () ->
+                            new Terminator(rules.termination(), kernel, n.scanner()::rescan, log, self).terminate(mine)));
+                } catch (NetnsSwitch.Unavailable e) {
+                    log.warn("{}: its sockets were not terminated", e.getMessage());
+                    mine.forEach(s -> results.put(s, Result.gone("its network namespace vanished before hck got to it")));
+                }
+            }
         }
         List<Outcome> outcomes = new ArrayList<>(listed.size());
         for (Decision d : listed) {
@@ -289,12 +340,25 @@ public class hck implements Callable<Integer> {
         }
 
         // report
-        Summary summary = summarize(scan, outcomes);
-        report.summary(summary);
+        Summary summary = summarize(scanned, candidates.size(), outcomes);
+        List<Summary.PerNetns> perNetns = new ArrayList<>();
+        for (NsScan n : scans) {
+            List<Outcome> mine = outcomes.stream().filter(o -> java.util.Objects.equals(o.decision().socket().netns(), n.ns().label())).toList();
+            perNetns.add(new Summary.PerNetns(n.ns().label(), summarize(n.result().scanned(), n.result().candidates().size(), mine)));
+        }
+        report.summary(summary, scans.size() > 1 ? perNetns : List.of());
         RunInfo run = new RunInfo(VERSION, hostName(), mode.dryRun ? "dry-run" : "live", startedAt,
-                (System.nanoTime() - t0) / 1_000_000, scan.source(), kernel, rulesOrigin, scan.parseErrors());
-        if (json != null) writeJson(run, summary, outcomes);
+                (System.nanoTime() - t0) / 1_000_000, source, kernel, rulesOrigin, parseErrors);
+        if (json != null) writeJson(run, summary, perNetns, outcomes);
         return summary.failed() > 0 ? 1 : 0;
+    }
+
+    /** --netns / --all-netns (or the rules file's netns key), else hck's own namespace. */
+    private List<Namespace> namespaces(Rules rules) throws IOException {
+        String which = allNetns ? "all" : netns != null ? netns : rules.netns();
+        if (which == null) return List.of(Namespaces.own());
+        if (which.equals("all")) return Namespaces.all(log::warn);
+        return List.of(Namespaces.named(which));
     }
 
     private static Outcome outcome(Decision d, Result r) {
@@ -306,7 +370,7 @@ public class hck implements Callable<Integer> {
         };
     }
 
-    static Summary summarize(ScanResult scan, List<Outcome> outcomes) {
+    static Summary summarize(long scanned, long candidates, List<Outcome> outcomes) {
         long hung = 0, skipped = 0, terminated = 0, failed = 0;
         for (Outcome o : outcomes) {
             if (o.verdict() == Verdict.HUNG) hung++;
@@ -314,7 +378,7 @@ public class hck implements Callable<Integer> {
             if (o.action().equals(Outcome.TERMINATED) || o.action().equals(Outcome.WOULD_TERMINATE)) terminated++;
             if (o.action().equals(Outcome.FAILED)) failed++;
         }
-        return new Summary(scan.scanned(), scan.candidates().size(), hung, skipped, terminated, failed);
+        return new Summary(scanned, candidates, hung, skipped, terminated, failed);
     }
 
     /** Root, or CAP_NET_ADMIN (bit 12) in the effective set: what SOCK_DESTROY asks for. */
@@ -372,12 +436,12 @@ public class hck implements Callable<Integer> {
         }
     }
 
-    private void writeJson(RunInfo run, Summary summary, List<Outcome> outcomes) throws IOException {
+    private void writeJson(RunInfo run, Summary summary, List<Summary.PerNetns> perNetns, List<Outcome> outcomes) throws IOException {
         if (json.equals("-")) {
-            JsonReport.write(System.out, run, summary, outcomes);
+            JsonReport.write(System.out, run, summary, perNetns, outcomes);
             System.out.flush();
         } else {
-            AtomicFile.write(Path.of(json), false, out -> JsonReport.write(out, run, summary, outcomes));
+            AtomicFile.write(Path.of(json), false, out -> JsonReport.write(out, run, summary, perNetns, outcomes));
         }
     }
 

@@ -7,6 +7,7 @@
 //SOURCES support/Holder.java
 //SOURCES support/Netns.java
 //SOURCES support/RaceProbe.java
+//SOURCES support/Sandbox.java
 //SOURCES unit/SsParserTest.java
 //SOURCES unit/ProcNetParserTest.java
 //SOURCES unit/RulesTest.java
@@ -18,6 +19,7 @@
 //SOURCES unit/FirstSeenStoreTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
+//SOURCES it/NetnsTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

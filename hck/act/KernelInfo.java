@@ -1,5 +1,7 @@
 package hck.act;
 
+import hck.sys.LibC;
+
 import hck.io.ProcFiles;
 
 import java.io.IOException;

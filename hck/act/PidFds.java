@@ -1,5 +1,7 @@
 package hck.act;
 
+import hck.sys.LibC;
+
 import com.sun.jna.LastErrorException;
 import com.sun.jna.ptr.IntByReference;
 import hck.io.ProcFiles;

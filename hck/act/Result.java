@@ -15,7 +15,7 @@ public record Result(String action, String method, String note) {
         return new Result(FAILED, null, note);
     }
 
-    static Result gone(String note) {
+    public static Result gone(String note) {
         return new Result(NONE, null, note);
     }
 

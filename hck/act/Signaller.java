@@ -1,5 +1,7 @@
 package hck.act;
 
+import hck.sys.LibC;
+
 import hck.model.Owner;
 import hck.model.TcpSocket;
 import hck.rules.Rules;

@@ -7,6 +7,7 @@ import java.util.List;
  * source had no tcp_info for the socket (timewait sockets, the /proc source). {@code inode} 0
  * means an orphan: the application already closed it and no process holds it.
  * {@code firstSeenMs} is the epoch of the first sighting from the state file, or null.
+ * {@code netns} labels the network namespace the socket lives in (null: hck's own).
  */
 public record TcpSocket(
         TcpState state,
@@ -21,10 +22,17 @@ public record TcpSocket(
         Long lastRcvMs,
         Long lastAckMs,
         List<Owner> owners,
-        Long firstSeenMs) {
+        Long firstSeenMs,
+        String netns) {
 
     public TcpSocket {
         owners = owners == null ? List.of() : List.copyOf(owners);
+    }
+
+    /** A socket of hck's own namespace. */
+    public TcpSocket(TcpState state, Endpoint local, Endpoint remote, long recvQ, long sendQ, long inode, String cookie,
+                     SocketTimer timer, Long lastSndMs, Long lastRcvMs, Long lastAckMs, List<Owner> owners, Long firstSeenMs) {
+        this(state, local, remote, recvQ, sendQ, inode, cookie, timer, lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, null);
     }
 
     public boolean orphan() {
@@ -42,18 +50,26 @@ public record TcpSocket(
 
     public TcpSocket withOwners(List<Owner> o) {
         return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
-                lastSndMs, lastRcvMs, lastAckMs, o, firstSeenMs);
+                lastSndMs, lastRcvMs, lastAckMs, o, firstSeenMs, netns);
     }
 
     public TcpSocket withFirstSeen(Long epochMs) {
         return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
-                lastSndMs, lastRcvMs, lastAckMs, owners, epochMs);
+                lastSndMs, lastRcvMs, lastAckMs, owners, epochMs, netns);
     }
 
-    /** Identity across runs: the cookie when known, else inode + 4-tuple + state (SPEC "Age"). */
+    public TcpSocket withNetns(String label) {
+        return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
+                lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, label);
+    }
+
+    /**
+     * Identity across runs: the cookie when known (a system-wide counter), else namespace + inode +
+     * 4-tuple + state (SPEC "Age"; orphans have inode 0, so the namespace tells them apart).
+     */
     public String key() {
         if (cookie != null) return "sk:" + cookie;
-        return inode + " " + local + " " + remote + " " + state;
+        return (netns == null ? "" : netns + " ") + inode + " " + local + " " + remote + " " + state;
     }
 
     /** {@code tcp CLOSE_WAIT 10.0.0.5:8080 -> 10.0.0.100:52431} */

@@ -22,7 +22,8 @@ public final class JsonReport {
 
     private JsonReport() {}
 
-    public static void write(OutputStream out, RunInfo run, Summary sum, List<Outcome> outcomes) throws IOException {
+    public static void write(OutputStream out, RunInfo run, Summary sum, List<Summary.PerNetns> perNetns, List<Outcome> outcomes)
+            throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.useDefaultPrettyPrinter();
@@ -45,12 +46,15 @@ public final class JsonReport {
             g.writeStringField("rules", run.rules());
             g.writeNumberField("parse_errors", run.parseErrors());
             g.writeObjectFieldStart("summary");
-            g.writeNumberField("scanned", sum.scanned());
-            g.writeNumberField("candidates", sum.candidates());
-            g.writeNumberField("hung", sum.hung());
-            g.writeNumberField("skipped", sum.skipped());
-            g.writeNumberField("terminated", sum.terminated());
-            g.writeNumberField("failed", sum.failed());
+            counts(g, sum);
+            g.writeArrayFieldStart("by_netns");
+            for (Summary.PerNetns n : perNetns) {
+                g.writeStartObject();
+                g.writeStringField("netns", n.netns());
+                counts(g, n.counts());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
             g.writeEndObject();
             g.writeArrayFieldStart("connections");
             for (Outcome o : outcomes) connection(g, o);
@@ -58,6 +62,15 @@ public final class JsonReport {
             g.writeEndObject();
             g.writeRaw('\n');
         }
+    }
+
+    private static void counts(JsonGenerator g, Summary sum) throws IOException {
+        g.writeNumberField("scanned", sum.scanned());
+        g.writeNumberField("candidates", sum.candidates());
+        g.writeNumberField("hung", sum.hung());
+        g.writeNumberField("skipped", sum.skipped());
+        g.writeNumberField("terminated", sum.terminated());
+        g.writeNumberField("failed", sum.failed());
     }
 
     private static void connection(JsonGenerator g, Outcome o) throws IOException {
@@ -71,7 +84,7 @@ public final class JsonReport {
         g.writeStringField("remote", s.remote().toString());
         g.writeNumberField("local_port", s.local().port());
         g.writeNumberField("remote_port", s.remote().port());
-        g.writeNullField("netns");
+        g.writeStringField("netns", s.netns());
         if (owner == null) {
             g.writeNullField("pid");
             g.writeNullField("process");

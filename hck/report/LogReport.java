@@ -33,11 +33,13 @@ public final class LogReport {
         log.info(RULE);
     }
 
+    /** {@code (PID: 1234, Process: myapp)}, with {@code , netns: pod-a} for a socket of another namespace. */
     public static String who(TcpSocket s) {
         Owner o = s.owner();
-        if (o == null) return s.orphan() ? "(PID: N/A, Process: N/A, orphan)" : "(PID: N/A, Process: N/A)";
+        String ns = s.netns() == null ? "" : ", netns: " + s.netns();
+        if (o == null) return s.orphan() ? "(PID: N/A, Process: N/A, orphan" + ns + ")" : "(PID: N/A, Process: N/A" + ns + ")";
         String more = s.owners().size() > 1 ? ", shared with " + (s.owners().size() - 1) + " more" : "";
-        return "(PID: " + o.pid() + ", Process: " + o.name() + more + ")";
+        return "(PID: " + o.pid() + ", Process: " + o.name() + more + ns + ")";
     }
 
     public void hung(Decision d) {
@@ -51,7 +53,7 @@ public final class LogReport {
     public void outcome(Outcome o) {
         TcpSocket s = o.decision().socket();
         switch (o.action()) {
-            case Outcome.TERMINATED -> log.info("Terminated: {} ({})", s.describe(), o.method());
+            case Outcome.TERMINATED -> log.info("Terminated: {} ({}{})", s.describe(), o.method(), s.netns() == null ? "" : ", netns: " + s.netns());
             case Outcome.FAILED -> log.error("Failed to terminate: {} {}: {}", s.describe(), who(s), o.reason());
             default -> log.info("Not terminated: {}: {}", s.describe(), o.reason());
         }
@@ -86,7 +88,7 @@ public final class LogReport {
         });
     }
 
-    public void summary(Summary s) {
+    public void summary(Summary s, List<Summary.PerNetns> perNetns) {
         log.info(RULE);
         log.info("SUMMARY{}", dryRun ? " (DRY RUN)" : "");
         log.info("Total connections scanned: {}", s.scanned());
@@ -94,6 +96,11 @@ public final class LogReport {
         log.info("Connections skipped: {}", s.skipped());
         log.info("Connections terminated: {}{}", s.terminated(), dryRun ? " (would terminate)" : "");
         log.info("Failed terminations: {}", s.failed());
+        for (Summary.PerNetns n : perNetns) {
+            Summary c = n.counts();
+            log.info("  netns {}: scanned {}, hung {}, skipped {}, terminated {}, failed {}",
+                    n.netns() == null ? "(own)" : n.netns(), c.scanned(), c.hung(), c.skipped(), c.terminated(), c.failed());
+        }
         log.info(RULE);
     }
 }

@@ -20,7 +20,8 @@ public record Rules(
         List<String> protectedProcesses,
         List<ProcessRule> processes,
         List<PortRule> ports,
-        Termination termination) {
+        Termination termination,
+        String netns) {
 
     /** Always protected, whatever a rules file says: a rules file can add names, never remove these. */
     public static final List<String> BUILT_IN_PROTECTED = List.of(
@@ -35,7 +36,7 @@ public record Rules(
                     TcpState.LAST_ACK, Duration.ofSeconds(60),
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
             List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
-            new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()));
+            new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()), null);
 
     public Rules {
         timeouts = timeouts(timeouts);
@@ -59,19 +60,19 @@ public record Rules(
     }
 
     public Rules withTimeouts(Map<TcpState, Duration> t) {
-        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination);
+        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns);
     }
 
     public Rules withExcludePorts(List<Integer> p) {
-        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination);
+        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns);
     }
 
     public Rules withIncludePorts(List<Integer> p) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination);
+        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns);
     }
 
     public Rules withExcludeProcesses(List<String> p) {
-        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination);
+        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns);
     }
 
     /** A per-process override: the first rule whose name (exact or glob) matches wins. */

@@ -27,7 +27,7 @@ import java.util.Set;
  */
 public final class RulesLoader {
     private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
-            "processes", "ports", "termination");
+            "processes", "ports", "termination", "netns");
 
     private final String origin;
 
@@ -198,7 +198,9 @@ public final class RulesLoader {
             List<String> veto = e.containsKey("veto_command") ? names(e.get("veto_command"), "termination.veto_command") : term.vetoCommand();
             term = new Rules.Termination(methods, grace, sigkill, sigquit, veto);
         }
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term);
+        String netns = top.entries().containsKey("netns") && !(top.entries().get("netns") instanceof Scalar sc && sc.isNull())
+                ? text(top.entries().get("netns"), "netns") : b.netns();
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term, netns);
     }
 
     /** A mapping with only the allowed keys; null for an absent or empty (null) value. */

@@ -61,6 +61,15 @@ public final class FirstSeenStore {
         }
     }
 
+    /** Stamps the sockets that need it, and saves the file only when some did (or it existed). */
+    public static List<TcpSocket> apply(Path file, List<TcpSocket> sockets, long nowMs, Consumer<String> warn) {
+        if (sockets.stream().noneMatch(FirstSeenStore::needs)) return sockets;
+        FirstSeenStore store = new FirstSeenStore(file, warn);
+        List<TcpSocket> out = store.stamp(sockets, nowMs);
+        store.save();
+        return out;
+    }
+
     /** Sockets whose age neither tcp_info nor a timewait timer tells. */
     public static boolean needs(TcpSocket s) {
         return !s.hasTcpInfo() && (s.timer() == null || !s.timer().timewait());

@@ -9,4 +9,10 @@ import java.util.List;
  * sockets seen in all states ({@code scanned}), which source answered, and how many lines of its
  * output could not be parsed.
  */
-public record ScanResult(List<TcpSocket> candidates, long scanned, String source, long parseErrors) {}
+public record ScanResult(List<TcpSocket> candidates, long scanned, String source, long parseErrors) {
+    /** The same result with every candidate labelled with the namespace it was found in. */
+    public ScanResult inNetns(String label) {
+        if (label == null) return this;
+        return new ScanResult(candidates.stream().map(s -> s.withNetns(label)).toList(), scanned, source, parseErrors);
+    }
+}

@@ -29,7 +29,7 @@ class JsonReportTest {
 
     static JsonNode render(List<Outcome> outcomes) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JsonReport.write(out, RUN, new Summary(47, 14, 1, 12, 1, 0), outcomes);
+        JsonReport.write(out, RUN, new Summary(47, 14, 1, 12, 1, 0), List.of(new Summary.PerNetns(null, new Summary(47, 14, 1, 12, 1, 0))), outcomes);
         return new ObjectMapper().readTree(out.toByteArray());
     }
 
@@ -45,7 +45,9 @@ class JsonReportTest {
         assertEquals("2026-11-25T14:00:00Z", doc.get("started_at").asText());
         assertEquals(List.of("release", "sock_destroy", "time_wait_destroy", "orphan_destroy"), names(doc.get("kernel")));
         assertTrue(doc.get("kernel").get("sock_destroy").isNull());
-        assertEquals(List.of("scanned", "candidates", "hung", "skipped", "terminated", "failed"), names(doc.get("summary")));
+        assertEquals(List.of("scanned", "candidates", "hung", "skipped", "terminated", "failed", "by_netns"), names(doc.get("summary")));
+        assertEquals("{\"netns\":null,\"scanned\":47,\"candidates\":14,\"hung\":1,\"skipped\":12,\"terminated\":1,\"failed\":0}",
+                doc.get("summary").get("by_netns").get(0).toString());
         JsonNode c = doc.get("connections").get(0);
         assertEquals(List.of("proto", "state", "local", "remote", "local_port", "remote_port", "netns", "pid", "process", "inode",
                 "cookie", "age_s", "age_source", "timeout_s", "verdict", "reason", "action", "method"), names(c));
@@ -75,8 +77,8 @@ class JsonReportTest {
     @Test
     void atomicWriteLeavesNoTempFiles(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("out.json");
-        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(0, 0, 0, 0, 0, 0), List.of()));
-        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(1, 0, 0, 0, 0, 0), List.of()));
+        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(0, 0, 0, 0, 0, 0), List.of(), List.of()));
+        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(1, 0, 0, 0, 0, 0), List.of(), List.of()));
         assertEquals(1, new ObjectMapper().readTree(f.toFile()).get("summary").get("scanned").asInt());
         try (var files = Files.list(dir)) {
             assertEquals(List.of(f), files.toList());

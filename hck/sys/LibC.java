@@ -1,4 +1,4 @@
-package hck.act;
+package hck.sys;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Library;
@@ -7,18 +7,19 @@ import com.sun.jna.NativeLong;
 import com.sun.jna.ptr.IntByReference;
 
 /**
- * The few libc calls live mode needs, through JNA, loaded on first use only (a dry run never
- * loads it). Syscall numbers 424+ are the same on every architecture (the unified table, Linux 5.1+).
+ * The few libc calls hck needs (netlink, pidfd, setns), through JNA, loaded on first use only (a
+ * dry run of hck's own namespace never loads it). Syscall numbers 424+ are the same on every architecture (the unified table, Linux 5.1+).
  */
 public final class LibC {
     public static final int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000, NETLINK_SOCK_DIAG = 4;
     public static final int SOL_SOCKET = 1, SO_LINGER = 13, SO_RCVBUF = 8, SO_RCVBUFFORCE = 33, SO_COOKIE = 57;
     public static final int SHUT_RDWR = 2;
+    public static final int O_RDONLY = 0, O_CLOEXEC = 0x80000, CLONE_NEWNET = 0x40000000;
     public static final long SYS_PIDFD_SEND_SIGNAL = 424, SYS_PIDFD_OPEN = 434, SYS_PIDFD_GETFD = 438;
     public static final int EPERM = 1, ENOENT = 2, ESRCH = 3, EBADF = 9, EACCES = 13, EINVAL = 22, ENOSYS = 38,
             EOPNOTSUPP = 95, ESTALE = 116;
 
-    interface C extends Library {
+    public interface C extends Library {
         int socket(int domain, int type, int protocol) throws LastErrorException;
 
         NativeLong send(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
@@ -26,6 +27,10 @@ public final class LibC {
         NativeLong recv(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
 
         int close(int fd);
+
+        int open(String path, int flags) throws LastErrorException;
+
+        int setns(int fd, int nstype) throws LastErrorException;
 
         int setsockopt(int fd, int level, int name, byte[] value, int len) throws LastErrorException;
 

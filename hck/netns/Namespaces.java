@@ -1,0 +1,110 @@
+package hck.netns;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/** Finds network namespaces: hck's own, one named or given by path, or every distinct one on the host. */
+public final class Namespaces {
+    public static final Path NAMED = Path.of("/run/netns");
+    private static final Path OWN = Path.of("/proc/thread-self/ns/net");
+
+    private Namespaces() {}
+
+    public static Namespace own() throws IOException {
+        return new Namespace(null, OWN, inode(OWN));
+    }
+
+    /**
+     * {@code NAME} (under /run/netns) or a path such as {@code /proc/PID/ns/net}.
+     * @throws IllegalArgumentException when it names no network namespace (a usage error)
+     */
+    public static Namespace named(String nameOrPath) throws IOException {
+        Path file = nameOrPath.contains("/") ? Path.of(nameOrPath) : NAMED.resolve(nameOrPath);
+        long ino;
+        try {
+            ino = inode(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("--netns " + nameOrPath + ": no such network namespace (" + file + ")");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--netns " + nameOrPath + ": " + e.getMessage());
+        }
+        if (!isNetns(file)) throw new IllegalArgumentException("--netns " + nameOrPath + ": " + file + " is not a network namespace");
+        if (ino == own().inode()) return own();
+        String label = nameOrPath.contains("/") ? pidLabel(file) : nameOrPath;
+        return new Namespace(label, file, ino);
+    }
+
+    /**
+     * hck's own namespace, then every named one, then every one only reachable through a process
+     * (labelled by its lowest PID), each once: deduplicated by inode.
+     */
+    public static List<Namespace> all(Consumer<String> warn) throws IOException {
+        Map<Long, Namespace> found = new LinkedHashMap<>();
+        Namespace own = own();
+        found.put(own.inode(), own);
+        if (Files.isDirectory(NAMED)) {
+            try (DirectoryStream<Path> names = Files.newDirectoryStream(NAMED)) {
+                List<Path> sorted = new ArrayList<>();
+                names.forEach(sorted::add);
+                sorted.sort(null);
+                for (Path p : sorted) {
+                    try {
+                        if (!isNetns(p)) continue;
+                        found.putIfAbsent(inode(p), new Namespace(p.getFileName().toString(), p, inode(p)));
+                    } catch (IOException e) {
+                        warn.accept("network namespace " + p.getFileName() + " vanished or is unreadable: skipped");
+                    }
+                }
+            }
+        }
+        TreeMap<Long, Path> pids = new TreeMap<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+            for (Path p : procs) pids.put(Long.parseLong(p.getFileName().toString()), p.resolve("ns/net"));
+        }
+        for (Map.Entry<Long, Path> e : pids.entrySet()) {
+            try {
+                long ino = linkInode(e.getValue());
+                found.putIfAbsent(ino, new Namespace("pid:" + e.getKey(), e.getValue(), ino));
+            } catch (IOException ignored) {
+                // the process exited, or is a kernel thread without one: nothing to scan there
+            }
+        }
+        return new ArrayList<>(found.values());
+    }
+
+    static String pidLabel(Path file) {
+        String s = file.toString();
+        if (s.matches("/proc/\\d+/ns/net")) return "pid:" + s.split("/")[2];
+        return s;
+    }
+
+    /** A /proc/PID/ns/net link, or a bind mount of one (what ip netns add makes: file system nsfs). */
+    static boolean isNetns(Path file) {
+        try {
+            if (Files.isSymbolicLink(file)) return Files.readSymbolicLink(file).toString().startsWith("net:[");
+            return Files.getFileStore(file).type().equals("nsfs");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static long linkInode(Path nsLink) throws IOException {
+        String t = Files.readSymbolicLink(nsLink).toString(); // "net:[4026531992]"
+        if (!t.startsWith("net:[")) throw new IOException("not a network namespace: " + t);
+        return Long.parseLong(t.substring(5, t.length() - 1));
+    }
+
+    static long inode(Path file) throws IOException {
+        if (Files.isSymbolicLink(file) && file.startsWith("/proc")) return linkInode(file);
+        return ((Number) Files.getAttribute(file, "unix:ino")).longValue();
+    }
+}
