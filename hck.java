@@ -14,6 +14,10 @@
 //SOURCES hck/act/Signaller.java
 //SOURCES hck/act/SockDiag.java
 //SOURCES hck/act/Terminator.java
+//SOURCES hck/check/NagiosCheck.java
+//SOURCES hck/check/Range.java
+//SOURCES hck/check/Status.java
+//SOURCES hck/check/Thresholds.java
 //SOURCES hck/decide/AgeSource.java
 //SOURCES hck/decide/Decider.java
 //SOURCES hck/decide/Decision.java
@@ -58,6 +62,10 @@ import hck.act.KernelInfo;
 import hck.act.LiveLock;
 import hck.act.Result;
 import hck.act.Terminator;
+import hck.check.NagiosCheck;
+import hck.check.Range;
+import hck.check.Status;
+import hck.check.Thresholds;
 import hck.decide.Decider;
 import hck.netns.Namespace;
 import hck.netns.Namespaces;
@@ -115,13 +123,15 @@ import java.util.stream.Collectors;
             "0:success: no hung connections, all terminated, or a dry run",
             "1:some terminations failed",
             "2:usage or configuration error (nothing was touched)",
-            "3:not run: another live run holds the lock"},
+            "3:not run: another live run holds the lock",
+            "--check:0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage errors and timeouts included)"},
         footerHeading = "%nExamples:%n",
         footer = {
             "  hck --dry-run",
             "  hck --live --close-wait-timeout 30 --json /var/lib/hck/last.json",
             "  hck --dry-run --close-wait-timeout 30 --exclude-ports 22 3306 --json -",
-            "  hck --dry-run --rules /etc/hck/rules.yaml --log-file /var/log/hck.log -v"})
+            "  hck --dry-run --rules /etc/hck/rules.yaml --log-file /var/log/hck.log -v",
+            "  hck --check -w 0 -c 10 --warning-state CLOSE_WAIT=5"})
 public class hck implements Callable<Integer> {
     static final String VERSION = "0.1.0";
     static final Path DEFAULT_RULES = Path.of("/etc/hck/rules.yaml");
@@ -131,6 +141,9 @@ public class hck implements Callable<Integer> {
         boolean dryRun;
         @Option(names = {"-l", "--live"}, required = true, description = "Terminate the hung connections.")
         boolean live;
+        @Option(names = "--check", required = true,
+                description = "Nagios / Monitoring Plugins check: one status line on stdout, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Never terminates anything.")
+        boolean check;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1", heading = "Mode (exactly one):%n")
@@ -178,6 +191,23 @@ public class hck implements Callable<Integer> {
             description = "Where sockets come from: auto (ss, else /proc), ss, proc (default ${DEFAULT-VALUE}).")
     String source;
 
+    @Option(names = {"-w", "--warning"}, paramLabel = "RANGE",
+            description = "Check mode: WARNING when the number of hung sockets is outside RANGE (default 0: any). Ranges: 10, 10:, ~:10, 10:20, @10:20.")
+    String warning;
+
+    @Option(names = {"-c", "--critical"}, paramLabel = "RANGE", description = "Check mode: CRITICAL threshold (default 10).")
+    String critical;
+
+    @Option(names = "--warning-state", paramLabel = "STATE=RANGE", description = "Check mode: a WARNING threshold for one state's hung count.")
+    List<String> warningState;
+
+    @Option(names = "--critical-state", paramLabel = "STATE=RANGE", description = "Check mode: a CRITICAL threshold for one state's hung count.")
+    List<String> criticalState;
+
+    @Option(names = {"-t", "--timeout"}, paramLabel = "SEC", converter = DurationConverter.class,
+            description = "Check mode: give up after SEC with UNKNOWN (default 10).")
+    Duration timeout;
+
     @Option(names = "--netns", paramLabel = "NAME|PATH",
             description = "Scan and act inside this network namespace only: a name under /run/netns, or a path such as /proc/PID/ns/net.")
     String netns;
@@ -205,13 +235,22 @@ public class hck implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new hck());
         cmd.setParameterExceptionHandler((ex, args) -> {
             String msg = ex.getMessage().replaceFirst("^Error: ", "");
-            if (msg.contains("(-n | -l)")) msg = "choose one mode: --dry-run or --live";
+            if (msg.contains("(-n | -l | --check)")) msg = "choose one mode: --dry-run, --live or --check";
+            if (java.util.Arrays.asList(args).contains("--check")) {
+                System.out.println("HCK UNKNOWN: " + msg);
+                return 3;
+            }
             System.err.println("hck: " + msg + " (see hck --help)");
             return 2;
         });
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+            hck h = (hck) c.getCommand();
+            if (h.mode != null && h.mode.check) {
+                System.out.println("HCK UNKNOWN: internal error: " + ex);
+                return 3;
+            }
             System.err.println("hck: internal error: " + ex);
-            if (((hck) c.getCommand()).verbose) ex.printStackTrace();
+            if (h.verbose) ex.printStackTrace();
             return 2;
         });
         return cmd;
@@ -228,8 +267,10 @@ public class hck implements Callable<Integer> {
         } catch (IOException e) {
             return usageError("cannot write log file " + logFile + ": " + e.getMessage());
         }
-        Logs.configure(verbose, logOut);
+        Logs.configure(verbose ? ch.qos.logback.classic.Level.DEBUG : mode.check ? ch.qos.logback.classic.Level.ERROR
+                : ch.qos.logback.classic.Level.INFO, logOut);
         log = Logs.log();
+        if (mode.check) watchdog(timeout == null ? Duration.ofSeconds(10) : timeout);
 
         // load rules
         Rules rules;
@@ -240,11 +281,15 @@ public class hck implements Callable<Integer> {
             rules = file == null ? Rules.BUILT_IN : RulesLoader.load(file);
             rulesOrigin = file == null ? "built-in" : file.toString();
             rules = withCommandLine(rules);
+            if (mode.check) rules = rules.withCheck(thresholds(rules.check()));
             choice = Scanner.Choice.valueOf(source.toUpperCase(java.util.Locale.ROOT));
             if (allNetns && netns != null) throw new IllegalArgumentException("--netns and --all-netns are mutually exclusive");
             checkJsonTarget();
         } catch (RulesException | IllegalArgumentException e) {
             return usageError(e.getMessage().startsWith("No enum constant") ? "--source must be auto, ss or proc" : e.getMessage());
+        }
+        if (!mode.check && (warning != null || critical != null || warningState != null || criticalState != null || timeout != null)) {
+            return usageError("-w, -c, --warning-state, --critical-state and -t belong to --check");
         }
         if (mode.live && !hasNetAdmin()) {
             return usageError("live mode needs root (or CAP_NET_ADMIN): nothing was touched");
@@ -272,7 +317,7 @@ public class hck implements Callable<Integer> {
     private int run(Rules rules, String rulesOrigin, Scanner.Choice choice, List<Namespace> namespaces, Instant startedAt, long t0)
             throws IOException {
         LogReport report = new LogReport(log, mode.dryRun);
-        report.banner(VERSION, mode.dryRun ? "DRY RUN" : "LIVE", rulesOrigin, timeoutsText(rules));
+        report.banner(VERSION, mode.dryRun ? "DRY RUN" : mode.live ? "LIVE" : "CHECK", rulesOrigin, timeoutsText(rules));
         KernelInfo kernel = KernelInfo.probe(mode.live);
         log.info(kernel.describe());
 
@@ -334,7 +379,8 @@ public class hck implements Callable<Integer> {
         List<Outcome> outcomes = new ArrayList<>(listed.size());
         for (Decision d : listed) {
             Outcome o = d.verdict() != Verdict.HUNG ? Outcome.of(d, Outcome.NONE)
-                    : mode.dryRun ? Outcome.of(d, Outcome.WOULD_TERMINATE) : outcome(d, results.get(d.socket()));
+                    : mode.dryRun ? Outcome.of(d, Outcome.WOULD_TERMINATE)
+                    : mode.check ? Outcome.of(d, Outcome.NONE) : outcome(d, results.get(d.socket()));
             if (mode.live && d.verdict() == Verdict.HUNG) report.outcome(o);
             outcomes.add(o);
         }
@@ -347,9 +393,13 @@ public class hck implements Callable<Integer> {
             perNetns.add(new Summary.PerNetns(n.ns().label(), summarize(n.result().scanned(), n.result().candidates().size(), mine)));
         }
         report.summary(summary, scans.size() > 1 ? perNetns : List.of());
-        RunInfo run = new RunInfo(VERSION, hostName(), mode.dryRun ? "dry-run" : "live", startedAt,
+        RunInfo run = new RunInfo(VERSION, hostName(), mode.dryRun ? "dry-run" : mode.live ? "live" : "check", startedAt,
                 (System.nanoTime() - t0) / 1_000_000, source, kernel, rulesOrigin, parseErrors);
         if (json != null) writeJson(run, summary, perNetns, outcomes);
+        if (mode.check) {
+            NagiosCheck.Result check = NagiosCheck.evaluate(hung, rules.check());
+            return answer(check.text()) ? check.status().exitCode : Status.UNKNOWN.exitCode;
+        }
         return summary.failed() > 0 ? 1 : 0;
     }
 
@@ -480,8 +530,58 @@ public class hck implements Callable<Integer> {
     }
 
     private int usageError(String message) {
+        if (mode != null && mode.check) {
+            answer("HCK UNKNOWN: " + message);
+            return 3;
+        }
         if (log != null) log.error(message); else System.err.println("hck: " + message);
         return 2;
+    }
+
+    private static final java.util.concurrent.atomic.AtomicBoolean ANSWERED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** The check line goes out once: from the run, or from the watchdog when the run takes too long. */
+    private static boolean answer(String text) {
+        if (!ANSWERED.compareAndSet(false, true)) return false;
+        System.out.println(text);
+        System.out.flush();
+        return true;
+    }
+
+    /** -t: a check that cannot answer in time answers UNKNOWN and ends, whatever it was waiting for. */
+    private static void watchdog(Duration limit) {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(limit.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (answer("HCK UNKNOWN: no answer within " + Durations.text(limit) + " (-t)")) Runtime.getRuntime().halt(3);
+        }, "check-timeout");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** -w/-c/--warning-state/--critical-state over the rules file's check: section. */
+    Thresholds thresholds(Thresholds base) {
+        return new Thresholds(
+                warning != null ? Range.parse(warning) : base.warning(),
+                critical != null ? Range.parse(critical) : base.critical(),
+                stateRanges("--warning-state", warningState, base.warningState()),
+                stateRanges("--critical-state", criticalState, base.criticalState()));
+    }
+
+    private static Map<TcpState, Range> stateRanges(String option, List<String> args, Map<TcpState, Range> base) {
+        if (args == null) return base;
+        Map<TcpState, Range> out = new EnumMap<>(TcpState.class);
+        out.putAll(base);
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            TcpState s = eq < 0 ? null : TcpState.parse(a.substring(0, eq));
+            if (s == null || !s.watched()) throw new IllegalArgumentException(option + " " + a + ": use STATE=RANGE with a watched state, e.g. CLOSE_WAIT=5");
+            out.put(s, Range.parse(a.substring(eq + 1)));
+        }
+        return out;
     }
 
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {

@@ -17,6 +17,7 @@
 //SOURCES unit/ProcFilesTest.java
 //SOURCES unit/LayoutTest.java
 //SOURCES unit/FirstSeenStoreTest.java
+//SOURCES unit/CheckTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java

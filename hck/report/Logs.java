@@ -23,10 +23,15 @@ public final class Logs {
 
     /** @param logFile an already opened append stream, or null */
     public static void configure(boolean verbose, OutputStream logFile) {
+        configure(verbose ? Level.DEBUG : Level.INFO, logFile);
+    }
+
+    /** Check mode logs only errors to stderr unless -v: its answer is the line on stdout. */
+    public static void configure(Level level, OutputStream logFile) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.setLevel(verbose ? Level.DEBUG : Level.INFO);
+        root.setLevel(level);
         root.addAppender(appender(ctx, "stderr", new PrintStream(System.err, true)));
         if (logFile != null) root.addAppender(appender(ctx, "file", logFile));
     }

@@ -1,5 +1,6 @@
 package hck.rules;
 
+import hck.check.Thresholds;
 import hck.model.TcpState;
 
 import java.time.Duration;
@@ -21,7 +22,8 @@ public record Rules(
         List<ProcessRule> processes,
         List<PortRule> ports,
         Termination termination,
-        String netns) {
+        String netns,
+        Thresholds check) {
 
     /** Always protected, whatever a rules file says: a rules file can add names, never remove these. */
     public static final List<String> BUILT_IN_PROTECTED = List.of(
@@ -36,7 +38,8 @@ public record Rules(
                     TcpState.LAST_ACK, Duration.ofSeconds(60),
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
             List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
-            new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()), null);
+            new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()), null,
+            Thresholds.DEFAULT);
 
     public Rules {
         timeouts = timeouts(timeouts);
@@ -60,19 +63,23 @@ public record Rules(
     }
 
     public Rules withTimeouts(Map<TcpState, Duration> t) {
-        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns);
+        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check);
     }
 
     public Rules withExcludePorts(List<Integer> p) {
-        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns);
+        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check);
     }
 
     public Rules withIncludePorts(List<Integer> p) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns);
+        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check);
+    }
+
+    public Rules withCheck(Thresholds t) {
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t);
     }
 
     public Rules withExcludeProcesses(List<String> p) {
-        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns);
+        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check);
     }
 
     /** A per-process override: the first rule whose name (exact or glob) matches wins. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import hck.check.Range;
+import hck.check.Thresholds;
 import hck.model.TcpState;
 
 import java.io.IOException;
@@ -27,7 +29,7 @@ import java.util.Set;
  */
 public final class RulesLoader {
     private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
-            "processes", "ports", "termination", "netns");
+            "processes", "ports", "termination", "netns", "check");
 
     private final String origin;
 
@@ -200,7 +202,41 @@ public final class RulesLoader {
         }
         String netns = top.entries().containsKey("netns") && !(top.entries().get("netns") instanceof Scalar sc && sc.isNull())
                 ? text(top.entries().get("netns"), "netns") : b.netns();
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term, netns);
+        Thresholds check = b.check();
+        MapNode c = map(top.entries().get("check"), "check", Set.of("warning", "critical", "warning_state", "critical_state"));
+        if (c != null) {
+            Map<String, Node> e = c.entries();
+            check = new Thresholds(
+                    e.containsKey("warning") ? range(e.get("warning"), "check.warning") : check.warning(),
+                    e.containsKey("critical") ? range(e.get("critical"), "check.critical") : check.critical(),
+                    e.containsKey("warning_state") ? stateRanges(e.get("warning_state"), "check.warning_state") : check.warningState(),
+                    e.containsKey("critical_state") ? stateRanges(e.get("critical_state"), "check.critical_state") : check.criticalState());
+        }
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term, netns, check);
+    }
+
+    private Range range(Node n, String path) throws RulesException {
+        if (!(n instanceof Scalar s) || s.isNull()) throw error(n, path, "must be a threshold range (10, 10:, ~:10, 10:20 or @10:20)");
+        try {
+            return Range.parse(s.text());
+        } catch (IllegalArgumentException e) {
+            throw error(n, path, "is invalid: " + e.getMessage());
+        }
+    }
+
+    private Map<TcpState, Range> stateRanges(Node n, String path) throws RulesException {
+        Map<TcpState, Range> out = new EnumMap<>(TcpState.class);
+        if (n == null || (n instanceof Scalar s && s.isNull())) return out;
+        if (!(n instanceof MapNode m)) throw error(n, path, "must be a mapping of state: range");
+        for (Map.Entry<String, Node> e : m.entries().entrySet()) {
+            TcpState state = TcpState.parse(e.getKey());
+            if (state == null || !state.watched()) {
+                throw new RulesException(where(origin, m.keyLines().get(e.getKey())) + "unknown state '" + path + "." + e.getKey()
+                        + "' (allowed: CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT)");
+            }
+            out.put(state, range(e.getValue(), path + "." + e.getKey()));
+        }
+        return out;
     }
 
     /** A mapping with only the allowed keys; null for an absent or empty (null) value. */

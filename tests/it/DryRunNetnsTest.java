@@ -196,6 +196,36 @@ class DryRunNetnsTest {
     }
 
     @Test
+    void checkModeAnswersInOneLineAndKillsNothing() throws Exception {
+        Set<String> before = ns.sockets();
+        Netns.Result warn = ns.hck("--check", "-w", "1", "-c", "5", "--close-wait-timeout", "1", "--state-file", tmp.resolve("c.json").toString());
+        assertEquals(1, warn.rc(), warn.stdout() + warn.stderr());
+        List<String> lines = warn.stdout().lines().toList();
+        assertTrue(lines.get(0).startsWith("HCK WARNING: 3 hung TCP connections (leaky PID " + leaky + ": 3 CLOSE_WAIT, oldest "), lines.get(0));
+        assertTrue(lines.get(0).contains(" | 'hung'=3;1;5;0 'close_wait'=3;;;0 'close_wait_oldest'="), lines.get(0));
+        assertEquals("", warn.stderr(), "check mode keeps stderr quiet");
+        assertEquals(before, ns.sockets(), "a check kills nothing");
+
+        Netns.Result ok = ns.hck("--check", "-w", "5", "-c", "10", "--close-wait-timeout", "1", "--state-file", tmp.resolve("c.json").toString());
+        assertEquals(0, ok.rc(), ok.stdout());
+        assertTrue(ok.stdout().startsWith("HCK OK: 3 hung TCP connections"), ok.stdout());
+
+        Netns.Result crit = ns.hck("--check", "-c", "2", "--close-wait-timeout", "1", "--warning-state", "close-wait=1",
+                "--state-file", tmp.resolve("c.json").toString());
+        assertEquals(2, crit.rc(), crit.stdout());
+        assertTrue(crit.stdout().startsWith("HCK CRITICAL: "), crit.stdout());
+
+        for (String[] bad : List.of(new String[] {"--check", "-w", "5:1"}, new String[] {"--check", "--warning-state", "ESTABLISHED=1"},
+                new String[] {"--check", "--frobnicate"}, new String[] {"--check", "--rules", "/nonexistent/rules.yaml"},
+                new String[] {"--check", "-t", "1ms"})) {
+            Netns.Result r = ns.hck(bad);
+            assertEquals(3, r.rc(), List.of(bad) + ": " + r.stdout() + r.stderr());
+            assertEquals(1, r.stdout().lines().count(), r.stdout());
+            assertTrue(r.stdout().startsWith("HCK UNKNOWN: "), r.stdout());
+        }
+    }
+
+    @Test
     void jsonToStdout() throws Exception {
         Netns.Result r = ns.hck("--dry-run", "--close-wait-timeout", "1", "--json", "-", "--state-file", tmp.resolve("s3.json").toString());
         assertEquals(0, r.rc(), r.stderr());

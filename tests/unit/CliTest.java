@@ -83,7 +83,7 @@ class CliTest {
 
     @Test
     void modeErrors() {
-        assertUsageError("choose one mode: --dry-run or --live");
+        assertUsageError("choose one mode: --dry-run, --live or --check");
         assertUsageError("mutually exclusive", "--dry-run", "--live");
         assertUsageError("mutually exclusive", "-n", "-l");
     }

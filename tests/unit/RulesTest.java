@@ -69,7 +69,7 @@ class RulesTest {
 
     @Test
     void unknownKeyNamesKeyAndLine() {
-        assertEquals("rules file r.yaml, line 2: unknown key 'timeout' (allowed: exclude, include, netns, ports, processes, "
+        assertEquals("rules file r.yaml, line 2: unknown key 'timeout' (allowed: check, exclude, include, netns, ports, processes, "
                 + "protected_processes, termination, timeouts)", error("exclude: {ports: [22]}\ntimeout: {CLOSE_WAIT: 5}\n"));
         assertTrue(error("processes:\n  - name: java\n    timout: {CLOSE_WAIT: 5}\n")
                 .startsWith("rules file r.yaml, line 3: unknown key 'processes[0].timout'"));

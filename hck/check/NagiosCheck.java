@@ -1,0 +1,96 @@
+package hck.check;
+
+import hck.decide.Decision;
+import hck.model.Owner;
+import hck.model.TcpState;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The check line, a pure function of the hung sockets and the thresholds:
+ * {@code HCK WARNING: 3 hung TCP connections (leaky PID 42: 3 CLOSE_WAIT, oldest 75s) | 'hung'=3;0;10;0 …},
+ * then one line per top holder (Monitoring Plugins long output).
+ */
+public final class NagiosCheck {
+    public static final int TOP = 5;
+
+    public record Result(Status status, String text) {}
+
+    private NagiosCheck() {}
+
+    record Holder(long pid, String name, Map<TcpState, Integer> states, long oldestMs, int count) {}
+
+    public static Result evaluate(List<Decision> hung, Thresholds t) {
+        Map<TcpState, Integer> count = new EnumMap<>(TcpState.class);
+        Map<TcpState, Long> oldest = new EnumMap<>(TcpState.class);
+        for (Decision d : hung) {
+            count.merge(d.socket().state(), 1, Integer::sum);
+            oldest.merge(d.socket().state(), d.ageMs(), Math::max);
+        }
+        Status status = Status.OK;
+        if (t.warning().alerts(hung.size())) status = Status.WARNING;
+        if (t.critical().alerts(hung.size())) status = Status.CRITICAL;
+        for (TcpState s : TcpState.WATCHED_ORDER) {
+            int n = count.getOrDefault(s, 0);
+            Range w = t.warningState().get(s), c = t.criticalState().get(s);
+            if (w != null && w.alerts(n)) status = status.worst(Status.WARNING);
+            if (c != null && c.alerts(n)) status = status.worst(Status.CRITICAL);
+        }
+
+        List<Holder> holders = holders(hung);
+        StringBuilder line = new StringBuilder("HCK ").append(status).append(": ").append(hung.size())
+                .append(" hung TCP connection").append(hung.size() == 1 ? "" : "s");
+        if (!holders.isEmpty()) line.append(" (").append(describe(holders.get(0))).append(")");
+        line.append(" | 'hung'=").append(hung.size()).append(';').append(t.warning()).append(';').append(t.critical()).append(";0");
+        for (TcpState s : TcpState.WATCHED_ORDER) {
+            String label = s.name().toLowerCase(Locale.ROOT);
+            Range w = t.warningState().get(s), c = t.criticalState().get(s);
+            line.append(" '").append(label).append("'=").append(count.getOrDefault(s, 0)).append(';')
+                    .append(w == null ? "" : w).append(';').append(c == null ? "" : c).append(";0");
+            line.append(" '").append(label).append("_oldest'=").append(seconds(oldest.getOrDefault(s, 0L))).append("s;;;0");
+        }
+        for (int i = 0; i < Math.min(TOP, holders.size()); i++) line.append('\n').append(describe(holders.get(i)));
+        return new Result(status, line.toString());
+    }
+
+    static List<Holder> holders(List<Decision> hung) {
+        Map<String, List<Decision>> by = new LinkedHashMap<>();
+        for (Decision d : hung) {
+            Owner o = d.socket().owner();
+            String key = o == null ? "-" : o.pid() + "\u0000" + o.name();
+            by.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
+        }
+        List<Holder> out = new ArrayList<>();
+        by.forEach((k, list) -> {
+            Owner o = list.get(0).socket().owner();
+            Map<TcpState, Integer> states = new EnumMap<>(TcpState.class);
+            list.forEach(d -> states.merge(d.socket().state(), 1, Integer::sum));
+            long oldest = list.stream().mapToLong(Decision::ageMs).max().orElse(0);
+            out.add(new Holder(o == null ? -1 : o.pid(), o == null ? null : o.name(), states, oldest, list.size()));
+        });
+        out.sort(Comparator.comparingInt(Holder::count).reversed().thenComparing(Holder::oldestMs, Comparator.reverseOrder()));
+        return out;
+    }
+
+    /** {@code leaky PID 42: 3 CLOSE_WAIT, oldest 75s}; orphans: {@code no process: 2 FIN_WAIT2, oldest 50s}. */
+    static String describe(Holder h) {
+        String who = h.name() == null ? "no process" : h.name() + " PID " + h.pid();
+        String states = h.states().entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
+        return who + ": " + states + ", oldest " + seconds(h.oldestMs()) + "s";
+    }
+
+    /** Whole seconds when whole, else one decimal; Locale.ROOT, never an exponent. */
+    static String seconds(long ms) {
+        BigDecimal s = BigDecimal.valueOf(ms).movePointLeft(3).setScale(1, RoundingMode.HALF_UP).stripTrailingZeros();
+        return (s.scale() < 0 ? s.setScale(0) : s).toPlainString();
+    }
+}
