@@ -33,10 +33,15 @@
 //SOURCES hck/netns/Namespace.java
 //SOURCES hck/netns/Namespaces.java
 //SOURCES hck/netns/NetnsSwitch.java
+//SOURCES hck/notify/Event.java
+//SOURCES hck/notify/Notifier.java
+//SOURCES hck/notify/Payloads.java
+//SOURCES hck/notify/Target.java
 //SOURCES hck/report/JsonReport.java
 //SOURCES hck/report/LogReport.java
 //SOURCES hck/report/Logs.java
 //SOURCES hck/report/Outcome.java
+//SOURCES hck/report/Prometheus.java
 //SOURCES hck/report/RunInfo.java
 //SOURCES hck/report/Summary.java
 //SOURCES hck/rules/Durations.java
@@ -44,7 +49,6 @@
 //SOURCES hck/rules/Rules.java
 //SOURCES hck/rules/RulesException.java
 //SOURCES hck/rules/RulesLoader.java
-//SOURCES hck/scan/FirstSeenStore.java
 //SOURCES hck/scan/Owners.java
 //SOURCES hck/scan/ProcNetParser.java
 //SOURCES hck/scan/ProcNetSource.java
@@ -54,6 +58,7 @@
 //SOURCES hck/scan/SocketSource.java
 //SOURCES hck/scan/SsParser.java
 //SOURCES hck/scan/SsSource.java
+//SOURCES hck/scan/StateFile.java
 //SOURCES hck/sys/LibC.java
 
 package hck;
@@ -67,6 +72,9 @@ import hck.check.Range;
 import hck.check.Status;
 import hck.check.Thresholds;
 import hck.decide.Decider;
+import hck.notify.Event;
+import hck.notify.Notifier;
+import hck.notify.Target;
 import hck.netns.Namespace;
 import hck.netns.Namespaces;
 import hck.netns.NetnsSwitch;
@@ -78,6 +86,7 @@ import hck.report.JsonReport;
 import hck.report.LogReport;
 import hck.report.Logs;
 import hck.report.Outcome;
+import hck.report.Prometheus;
 import hck.report.RunInfo;
 import hck.report.Summary;
 import hck.io.AtomicFile;
@@ -86,7 +95,7 @@ import hck.rules.Durations;
 import hck.rules.Rules;
 import hck.rules.RulesException;
 import hck.rules.RulesLoader;
-import hck.scan.FirstSeenStore;
+import hck.scan.StateFile;
 import hck.scan.Owners;
 import hck.scan.ScanResult;
 import hck.scan.Scanner;
@@ -180,6 +189,15 @@ public class hck implements Callable<Integer> {
 
     @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON result document to FILE, atomically ('-' = stdout).")
     String json;
+
+    @Option(names = "--prometheus", paramLabel = "FILE",
+            description = "Write metrics for node_exporter's textfile collector to FILE, atomically (e.g. /var/lib/node_exporter/textfile_collector/hck.prom).")
+    Path prometheus;
+
+    @Option(names = "--notify", paramLabel = "[KIND=]URL",
+            description = "Post to a Slack, Discord or generic webhook after a live run that terminated or failed something, and in check mode "
+                    + "when the status changed (repeatable; KIND: slack, discord, webhook; replaces the rules file's notify list).")
+    List<String> notify;
 
     @Option(names = "--log-file", paramLabel = "FILE", description = "Also append the log to FILE.")
     Path logFile;
@@ -282,6 +300,11 @@ public class hck implements Callable<Integer> {
             rulesOrigin = file == null ? "built-in" : file.toString();
             rules = withCommandLine(rules);
             if (mode.check) rules = rules.withCheck(thresholds(rules.check()));
+            if (notify != null) {
+                List<Target> targets = new ArrayList<>();
+                for (String n : notify) targets.add(Target.parse(n, null));
+                rules = rules.withNotify(targets);
+            }
             choice = Scanner.Choice.valueOf(source.toUpperCase(java.util.Locale.ROOT));
             if (allNetns && netns != null) throw new IllegalArgumentException("--netns and --all-netns are mutually exclusive");
             checkJsonTarget();
@@ -339,7 +362,12 @@ public class hck implements Callable<Integer> {
         }
         List<TcpSocket> candidates = new ArrayList<>();
         scans.forEach(n -> candidates.addAll(n.result().candidates()));
-        List<TcpSocket> sockets = FirstSeenStore.apply(stateFile(), Owners.attach(candidates, log::warn), now, log::warn);
+        List<TcpSocket> owned = Owners.attach(candidates, log::warn);
+        // the state file is read and written only when there is something to keep in it
+        StateFile state = owned.stream().anyMatch(StateFile::needs) || mode.live || prometheus != null
+                || (mode.check && !rules.notifications().isEmpty())
+                ? new StateFile(stateFile(), log::warn) : null;
+        List<TcpSocket> sockets = state == null ? owned : state.stamp(owned, now);
         long scanned = scans.stream().mapToLong(n -> n.result().scanned()).sum();
         long parseErrors = scans.stream().mapToLong(n -> n.result().parseErrors()).sum();
         String source = scans.stream().map(n -> n.result().source()).distinct().collect(Collectors.joining("+"));
@@ -396,11 +424,51 @@ public class hck implements Callable<Integer> {
         RunInfo run = new RunInfo(VERSION, hostName(), mode.dryRun ? "dry-run" : mode.live ? "live" : "check", startedAt,
                 (System.nanoTime() - t0) / 1_000_000, source, kernel, rulesOrigin, parseErrors);
         if (json != null) writeJson(run, summary, perNetns, outcomes);
-        if (mode.check) {
-            NagiosCheck.Result check = NagiosCheck.evaluate(hung, rules.check());
-            return answer(check.text()) ? check.status().exitCode : Status.UNKNOWN.exitCode;
+        NagiosCheck.Result check = mode.check ? NagiosCheck.evaluate(hung, rules.check()) : null;
+        int exit = check != null ? check.status().exitCode : summary.failed() > 0 ? 1 : 0;
+
+        if (state != null) {
+            if (mode.live) state.count(summary.terminated(), summary.failed());
+            if (check != null || exit == 0) state.succeeded(startedAt.toEpochMilli() / 1000.0);
         }
-        return summary.failed() > 0 ? 1 : 0;
+        if (prometheus != null) {
+            List<Decision> reallyHung = outcomes.stream().filter(o -> o.verdict() == Verdict.HUNG).map(Outcome::decision).toList();
+            Prometheus.Run metrics = new Prometheus.Run(reallyHung, candidates, scans.stream().map(n -> n.ns().label()).toList(),
+                    scanned, state.terminatedTotal(), state.failedTotal(), startedAt.toEpochMilli() / 1000.0, state.lastSuccess(),
+                    (System.nanoTime() - t0) / 1e9);
+            AtomicFile.write(prometheus, false, out -> Prometheus.write(out, metrics));
+        }
+        notifyIfNeeded(rules, state, check, summary, outcomes);
+        if (state != null) state.save();
+        if (check != null) return answer(check.text()) ? exit : Status.UNKNOWN.exitCode;
+        return exit;
+    }
+
+    /** After a live run that terminated or failed something; in check mode when the status changed. */
+    private void notifyIfNeeded(Rules rules, StateFile state, NagiosCheck.Result check, Summary summary, List<Outcome> outcomes) {
+        if (rules.notifications().isEmpty()) return;
+        List<Outcome> hung = outcomes.stream().filter(o -> o.verdict() == Verdict.HUNG).toList();
+        String host = hostName();
+        String headline;
+        if (check != null) {
+            String previous = state == null || state.lastCheck() == null ? Status.OK.name() : state.lastCheck();
+            if (state != null) state.checked(check.status().name());
+            if (previous.equals(check.status().name())) return;
+            String first = check.text().lines().findFirst().orElse("");
+            headline = "hck on " + host + ": " + check.status() + " (was " + previous + "): "
+                    + first.substring(first.indexOf(": ") + 2, first.contains(" | ") ? first.indexOf(" | ") : first.length());
+        } else if (mode.live && (summary.terminated() > 0 || summary.failed() > 0)) {
+            headline = "hck on " + host + " terminated " + summary.terminated() + " hung TCP connection" + (summary.terminated() == 1 ? "" : "s")
+                    + (summary.failed() > 0 ? ", " + summary.failed() + " failed" : "");
+        } else {
+            return;
+        }
+        try {
+            List<String> holders = NagiosCheck.holderLines(hung.stream().map(Outcome::decision).toList());
+            new Notifier(log, VERSION).send(rules.notifications(), new Event(host, mode.live ? "live" : "check", headline, holders, summary, hung));
+        } catch (RuntimeException e) {
+            log.warn("Notifications failed: {}", e.getClass().getSimpleName());
+        }
     }
 
     /** --netns / --all-netns (or the rules file's netns key), else hck's own namespace. */
@@ -479,10 +547,14 @@ public class hck implements Callable<Integer> {
     }
 
     private void checkJsonTarget() {
-        if (json == null || json.equals("-")) return;
-        Path dir = Path.of(json).toAbsolutePath().getParent();
+        if (json != null && !json.equals("-")) checkDirectory("--json", Path.of(json));
+        if (prometheus != null) checkDirectory("--prometheus", prometheus);
+    }
+
+    private static void checkDirectory(String option, Path file) {
+        Path dir = file.toAbsolutePath().getParent();
         if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new IllegalArgumentException("--json " + json + ": directory " + dir + " does not exist or is not writable");
+            throw new IllegalArgumentException(option + " " + file + ": directory " + dir + " does not exist or is not writable");
         }
     }
 

@@ -16,11 +16,13 @@
 //SOURCES unit/JsonReportTest.java
 //SOURCES unit/ProcFilesTest.java
 //SOURCES unit/LayoutTest.java
-//SOURCES unit/FirstSeenStoreTest.java
+//SOURCES unit/StateFileTest.java
 //SOURCES unit/CheckTest.java
+//SOURCES unit/PrometheusTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java
+//SOURCES it/MonitoringTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

@@ -62,6 +62,11 @@ public final class NagiosCheck {
         return new Result(status, line.toString());
     }
 
+    /** {@code leaky PID 42: 3 CLOSE_WAIT, oldest 75s}, the biggest holder first. */
+    public static List<String> holderLines(List<Decision> hung) {
+        return holders(hung).stream().map(NagiosCheck::describe).toList();
+    }
+
     static List<Holder> holders(List<Decision> hung) {
         Map<String, List<Decision>> by = new LinkedHashMap<>();
         for (Decision d : hung) {

@@ -2,6 +2,7 @@ package hck.rules;
 
 import hck.check.Thresholds;
 import hck.model.TcpState;
+import hck.notify.Target;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -23,7 +24,8 @@ public record Rules(
         List<PortRule> ports,
         Termination termination,
         String netns,
-        Thresholds check) {
+        Thresholds check,
+        List<Target> notifications) {
 
     /** Always protected, whatever a rules file says: a rules file can add names, never remove these. */
     public static final List<String> BUILT_IN_PROTECTED = List.of(
@@ -39,7 +41,7 @@ public record Rules(
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
             List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
             new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()), null,
-            Thresholds.DEFAULT);
+            Thresholds.DEFAULT, List.of());
 
     public Rules {
         timeouts = timeouts(timeouts);
@@ -49,6 +51,11 @@ public record Rules(
         protectedProcesses = List.copyOf(protectedProcesses);
         processes = List.copyOf(processes);
         ports = List.copyOf(ports);
+        notifications = List.copyOf(notifications);
+    }
+
+    public Rules withNotify(List<Target> n) {
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, n);
     }
 
     static Map<TcpState, Duration> timeouts(Map<TcpState, Duration> m) {
@@ -63,23 +70,23 @@ public record Rules(
     }
 
     public Rules withTimeouts(Map<TcpState, Duration> t) {
-        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check);
+        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications);
     }
 
     public Rules withExcludePorts(List<Integer> p) {
-        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check);
+        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications);
     }
 
     public Rules withIncludePorts(List<Integer> p) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check);
+        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check, notifications);
     }
 
     public Rules withCheck(Thresholds t) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t);
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t, notifications);
     }
 
     public Rules withExcludeProcesses(List<String> p) {
-        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check);
+        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications);
     }
 
     /** A per-process override: the first rule whose name (exact or glob) matches wins. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import hck.check.Range;
 import hck.check.Thresholds;
 import hck.model.TcpState;
+import hck.notify.Target;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ import java.util.Set;
  */
 public final class RulesLoader {
     private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
-            "processes", "ports", "termination", "netns", "check");
+            "processes", "ports", "termination", "netns", "check", "notify");
 
     private final String origin;
 
@@ -212,7 +213,22 @@ public final class RulesLoader {
                     e.containsKey("warning_state") ? stateRanges(e.get("warning_state"), "check.warning_state") : check.warningState(),
                     e.containsKey("critical_state") ? stateRanges(e.get("critical_state"), "check.critical_state") : check.criticalState());
         }
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term, netns, check);
+        List<Target> notify = new ArrayList<>();
+        ListNode notifyList = list(top.entries().get("notify"), "notify");
+        for (int i = 0; notifyList != null && i < notifyList.items().size(); i++) {
+            String path = "notify[" + i + "]";
+            MapNode m = map(notifyList.items().get(i), path, Set.of("kind", "url", "timeout"));
+            if (m == null || !m.entries().containsKey("url")) throw error(notifyList.items().get(i), path, "needs a 'url'");
+            String kind = m.entries().containsKey("kind") ? text(m.entries().get("kind"), path + ".kind") + "=" : "";
+            Duration timeout = m.entries().containsKey("timeout") ? duration(m.entries().get("timeout"), path + ".timeout") : null;
+            try {
+                notify.add(Target.parse(kind + text(m.entries().get("url"), path + ".url"), timeout));
+            } catch (IllegalArgumentException e) {
+                throw error(m, path, "is invalid: " + e.getMessage());
+            }
+        }
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term, netns,
+                check, notify);
     }
 
     private Range range(Node n, String path) throws RulesException {

@@ -12,25 +12,30 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * First sightings of sockets whose age the kernel does not tell (no tcp_info, no timewait timer),
- * keyed by {@link TcpSocket#key()}. Entries of sockets no longer seen are pruned on save. A corrupt
- * or foreign file is a warning and is rebuilt, never a crash.
+ * What hck keeps between runs, in one JSON file (root-only, written atomically): first sightings
+ * of sockets whose age the kernel does not tell (no tcp_info, no timewait timer), keyed by
+ * {@link TcpSocket#key()} and pruned of sockets no longer seen; the terminated/failed counters
+ * behind the Prometheus *_total metrics; the time of the last successful run; and the last check
+ * status, so that check mode notifies on a change only. A corrupt or foreign file is a warning and
+ * is rebuilt, never a crash.
  */
-public final class FirstSeenStore {
+public final class StateFile {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
     private final Consumer<String> warn;
     private final Map<String, Long> previous = new HashMap<>();
     private final Map<String, Long> current = new HashMap<>();
-    private boolean existed;
+    private boolean existed, dirty;
+    private long terminatedTotal, failedTotal;
+    private Double lastSuccess;
+    private String lastCheck;
 
-    public FirstSeenStore(Path file, Consumer<String> warn) {
+    public StateFile(Path file, Consumer<String> warn) {
         this.file = file;
         this.warn = warn;
         load();
@@ -50,24 +55,16 @@ public final class FirstSeenStore {
                 warn.accept("state file " + file + " is not an hck state file: rebuilding it");
                 return;
             }
-            for (Iterator<Map.Entry<String, JsonNode>> it = seen.properties().iterator(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getValue().canConvertToLong()) previous.put(e.getKey(), e.getValue().asLong());
-            }
+            seen.properties().forEach(e -> { if (e.getValue().canConvertToLong()) previous.put(e.getKey(), e.getValue().asLong()); });
+            terminatedTotal = Math.max(0, root.path("counters").path("terminated_total").asLong(0));
+            failedTotal = Math.max(0, root.path("counters").path("failed_total").asLong(0));
+            if (root.path("last_success").isNumber()) lastSuccess = root.get("last_success").asDouble();
+            if (root.path("last_check").isTextual()) lastCheck = root.get("last_check").asText();
         } catch (NoSuchFileException e) {
             // first run
         } catch (IOException e) {
             warn.accept("state file " + file + " is unreadable or corrupt (" + oneLine(e) + "): rebuilding it");
         }
-    }
-
-    /** Stamps the sockets that need it, and saves the file only when some did (or it existed). */
-    public static List<TcpSocket> apply(Path file, List<TcpSocket> sockets, long nowMs, Consumer<String> warn) {
-        if (sockets.stream().noneMatch(FirstSeenStore::needs)) return sockets;
-        FirstSeenStore store = new FirstSeenStore(file, warn);
-        List<TcpSocket> out = store.stamp(sockets, nowMs);
-        store.save();
-        return out;
     }
 
     /** Sockets whose age neither tcp_info nor a timewait timer tells. */
@@ -87,21 +84,58 @@ public final class FirstSeenStore {
             long first = current.computeIfAbsent(key, k -> Math.min(previous.getOrDefault(k, nowMs), nowMs));
             out.add(s.withFirstSeen(first));
         }
+        dirty |= !current.isEmpty() || !previous.isEmpty();
         return out;
     }
 
-    /** Writes this run's sightings atomically (temp file + rename), readable by root only. */
+    public long terminatedTotal() {
+        return terminatedTotal;
+    }
+
+    public long failedTotal() {
+        return failedTotal;
+    }
+
+    public void count(long terminated, long failed) {
+        terminatedTotal += terminated;
+        failedTotal += failed;
+        dirty |= terminated > 0 || failed > 0;
+    }
+
+    public Double lastSuccess() {
+        return lastSuccess;
+    }
+
+    public void succeeded(double epochSeconds) {
+        lastSuccess = epochSeconds;
+        dirty = true;
+    }
+
+    /** The previous check status, or null on the first check. */
+    public String lastCheck() {
+        return lastCheck;
+    }
+
+    public void checked(String status) {
+        lastCheck = status;
+        dirty = true;
+    }
+
+    /** Writes atomically (temp file + rename), readable by root only; nothing when there is nothing to keep. */
     public void save() {
-        if (current.isEmpty() && !existed) return;
+        if (!dirty && !existed) return;
         try {
             AtomicFile.createPrivateDirectories(file.toAbsolutePath().getParent());
             ObjectNode root = JSON.createObjectNode();
             root.put("tool", "hck").put("version", 1);
             ObjectNode seen = root.putObject("first_seen");
             current.forEach(seen::put);
+            root.putObject("counters").put("terminated_total", terminatedTotal).put("failed_total", failedTotal);
+            if (lastSuccess != null) root.put("last_success", lastSuccess);
+            if (lastCheck != null) root.put("last_check", lastCheck);
             AtomicFile.write(file, true, out -> out.write(JSON.writeValueAsBytes(root)));
         } catch (IOException | UnsupportedOperationException e) {
-            warn.accept("could not write state file " + file + " (" + oneLine(e) + "): first-seen ages will restart at 0");
+            warn.accept("could not write state file " + file + " (" + oneLine(e) + "): first-seen ages and counters will restart");
         }
     }
 

@@ -1,0 +1,80 @@
+package hck.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import hck.model.TcpSocket;
+import hck.report.Outcome;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+
+/** Bodies in each service's own format: Slack text + blocks, Discord content + embeds, generic hck JSON. */
+public final class Payloads {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final int MAX_LINES = 10;
+
+    private Payloads() {}
+
+    public static String body(String kind, Event e) {
+        return switch (kind) {
+            case Target.SLACK -> slack(e);
+            case Target.DISCORD -> discord(e);
+            default -> generic(e);
+        };
+    }
+
+    static String details(Event e) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < Math.min(MAX_LINES, e.holders().size()); i++) b.append("• ").append(e.holders().get(i)).append('\n');
+        if (e.holders().size() > MAX_LINES) b.append("• … and ").append(e.holders().size() - MAX_LINES).append(" more\n");
+        b.append("scanned ").append(e.summary().scanned()).append(", hung ").append(e.summary().hung())
+                .append(", terminated ").append(e.summary().terminated()).append(", failed ").append(e.summary().failed());
+        return b.toString();
+    }
+
+    static String slack(Event e) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("text", e.headline());
+        ArrayNode blocks = root.putArray("blocks");
+        ObjectNode header = blocks.addObject().put("type", "header");
+        header.putObject("text").put("type", "plain_text").put("text", truncate("hck on " + e.host(), 150));
+        ObjectNode section = blocks.addObject().put("type", "section");
+        section.putObject("text").put("type", "mrkdwn").put("text", truncate("*" + e.headline() + "*\n" + details(e), 3000));
+        return root.toString();
+    }
+
+    static String discord(Event e) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("content", truncate(e.headline(), 2000));
+        ObjectNode embed = root.putArray("embeds").addObject();
+        embed.put("title", truncate("hck on " + e.host(), 256));
+        embed.put("description", truncate(details(e), 4096));
+        embed.put("color", e.summary().failed() > 0 || e.headline().contains("CRITICAL") ? 0xE74C3C
+                : e.summary().hung() > 0 ? 0xF1C40F : 0x2ECC71);
+        return root.toString();
+    }
+
+    static String generic(Event e) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("tool", "hck").put("host", e.host()).put("mode", e.mode()).put("headline", e.headline());
+        root.putObject("summary").put("scanned", e.summary().scanned()).put("candidates", e.summary().candidates())
+                .put("hung", e.summary().hung()).put("skipped", e.summary().skipped())
+                .put("terminated", e.summary().terminated()).put("failed", e.summary().failed());
+        ArrayNode hung = root.putArray("hung");
+        for (Outcome o : e.hung()) {
+            TcpSocket s = o.decision().socket();
+            ObjectNode c = hung.addObject();
+            c.put("proto", "tcp").put("state", s.state().name()).put("local", s.local().toString()).put("remote", s.remote().toString());
+            c.put("netns", s.netns());
+            if (s.owner() == null) c.putNull("pid").putNull("process"); else c.put("pid", s.owner().pid()).put("process", s.owner().name());
+            c.put("age_s", BigDecimal.valueOf(o.decision().ageMs()).movePointLeft(3).setScale(1, RoundingMode.HALF_UP));
+            c.put("reason", o.reason()).put("action", o.action()).put("method", o.method());
+        }
+        return root.toString();
+    }
+
+    static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

@@ -1,0 +1,117 @@
+package hck.report;
+
+import hck.decide.Decision;
+import hck.model.Owner;
+import hck.model.TcpSocket;
+import hck.model.TcpState;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Metrics in the Prometheus text exposition format, for node_exporter's textfile collector (the
+ * caller writes the file atomically: a temp file renamed in the same directory, so the collector
+ * never reads half of it). Every watched state gets a sample, zeros included, so that a graph
+ * shows 0 rather than a gap; counters come from the state file and survive between runs.
+ */
+public final class Prometheus {
+    public static final int TOP_PROCESSES = 10;
+
+    /** What one run contributes; {@code namespaces} are the labels scanned (null: hck's own). */
+    public record Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned,
+                      long terminatedTotal, long failedTotal, double timestampSeconds, Double lastSuccessSeconds,
+                      double durationSeconds) {}
+
+    private Prometheus() {}
+
+    public static void write(OutputStream out, Run r) throws IOException {
+        StringBuilder b = new StringBuilder(4096);
+        head(b, "hck_hung_connections", "gauge", "TCP connections hung past their timeout in the last run, by state and network namespace.");
+        Map<String, Map<TcpState, Integer>> byNs = new LinkedHashMap<>();
+        for (String ns : r.namespaces()) byNs.put(ns == null ? "" : ns, new EnumMap<>(TcpState.class));
+        for (Decision d : r.hung()) {
+            byNs.computeIfAbsent(Objects.requireNonNullElse(d.socket().netns(), ""), k -> new EnumMap<>(TcpState.class))
+                    .merge(d.socket().state(), 1, Integer::sum);
+        }
+        byNs.forEach((ns, counts) -> {
+            for (TcpState s : TcpState.WATCHED_ORDER) {
+                sample(b, "hck_hung_connections", labels("state", s.name(), "netns", ns), counts.getOrDefault(s, 0));
+            }
+        });
+
+        head(b, "hck_candidate_connections", "gauge", "TCP connections in a watched state (any age) in the last run.");
+        Map<TcpState, Integer> cand = new EnumMap<>(TcpState.class);
+        r.candidates().forEach(s -> cand.merge(s.state(), 1, Integer::sum));
+        for (TcpState s : TcpState.WATCHED_ORDER) sample(b, "hck_candidate_connections", labels("state", s.name()), cand.getOrDefault(s, 0));
+
+        head(b, "hck_oldest_hung_age_seconds", "gauge", "Age in its state of the oldest hung connection, by state (0: none).");
+        Map<TcpState, Long> oldest = new EnumMap<>(TcpState.class);
+        r.hung().forEach(d -> oldest.merge(d.socket().state(), d.ageMs(), Math::max));
+        for (TcpState s : TcpState.WATCHED_ORDER) sample(b, "hck_oldest_hung_age_seconds", labels("state", s.name()), seconds(oldest.getOrDefault(s, 0L)));
+
+        head(b, "hck_process_hung_connections", "gauge", "Hung connections held by a process, for the " + TOP_PROCESSES + " processes holding most.");
+        Map<Owner, Integer> perProcess = new LinkedHashMap<>();
+        for (Decision d : r.hung()) {
+            Owner o = d.socket().owner();
+            if (o != null) perProcess.merge(new Owner(o.pid(), 0, o.name()), 1, Integer::sum);
+        }
+        List<Map.Entry<Owner, Integer>> top = new ArrayList<>(perProcess.entrySet());
+        top.sort(Map.Entry.<Owner, Integer>comparingByValue(Comparator.reverseOrder()));
+        for (Map.Entry<Owner, Integer> e : top.subList(0, Math.min(TOP_PROCESSES, top.size()))) {
+            sample(b, "hck_process_hung_connections", labels("process", e.getKey().name(), "pid", Long.toString(e.getKey().pid())), e.getValue());
+        }
+
+        head(b, "hck_terminated_connections_total", "counter", "Connections terminated by live runs, since the state file began.");
+        sample(b, "hck_terminated_connections_total", "", r.terminatedTotal());
+        head(b, "hck_failed_terminations_total", "counter", "Terminations that failed in live runs, since the state file began.");
+        sample(b, "hck_failed_terminations_total", "", r.failedTotal());
+        head(b, "hck_scanned_connections", "gauge", "TCP connections seen by the last run, in every state.");
+        sample(b, "hck_scanned_connections", "", r.scanned());
+        head(b, "hck_last_run_timestamp_seconds", "gauge", "When the last run started, in seconds since the epoch.");
+        sample(b, "hck_last_run_timestamp_seconds", "", r.timestampSeconds());
+        head(b, "hck_last_success_timestamp_seconds", "gauge", "When the last successful run started, in seconds since the epoch.");
+        sample(b, "hck_last_success_timestamp_seconds", "", r.lastSuccessSeconds() == null ? 0 : r.lastSuccessSeconds());
+        head(b, "hck_last_run_duration_seconds", "gauge", "How long the last run took.");
+        sample(b, "hck_last_run_duration_seconds", "", r.durationSeconds());
+        out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void head(StringBuilder b, String name, String type, String help) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void sample(StringBuilder b, String name, String labels, double value) {
+        b.append(name).append(labels).append(' ').append(number(value)).append('\n');
+    }
+
+    /** Plain decimal text: Prometheus accepts an exponent, but people grep these files. */
+    static String number(double v) {
+        BigDecimal d = BigDecimal.valueOf(v).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros();
+        return (d.scale() < 0 ? d.setScale(0) : d).toPlainString();
+    }
+
+    static double seconds(long ms) {
+        return ms / 1000.0;
+    }
+
+    /** {@code {a="x",b="y"}} with label values escaped as the exposition format asks (\\, \", \n). */
+    static String labels(String... kv) {
+        StringBuilder b = new StringBuilder("{");
+        for (int i = 0; i < kv.length; i += 2) {
+            if (i > 0) b.append(',');
+            b.append(kv[i]).append("=\"").append(kv[i + 1].replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append('"');
+        }
+        return b.append('}').toString();
+    }
+}
