@@ -30,6 +30,7 @@
 //SOURCES hck/model/SocketTimer.java
 //SOURCES hck/model/TcpSocket.java
 //SOURCES hck/model/TcpState.java
+//SOURCES hck/model/UdpInfo.java
 //SOURCES hck/netns/Namespace.java
 //SOURCES hck/netns/Namespaces.java
 //SOURCES hck/netns/NetnsSwitch.java
@@ -190,6 +191,9 @@ public class hck implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON result document to FILE, atomically ('-' = stdout).")
     String json;
 
+    @Option(names = "--udp", description = "Also report UDP sockets whose receive queue stays full or whose drop counter grows (rules: udp:).")
+    boolean udp;
+
     @Option(names = "--prometheus", paramLabel = "FILE",
             description = "Write metrics for node_exporter's textfile collector to FILE, atomically (e.g. /var/lib/node_exporter/textfile_collector/hck.prom).")
     Path prometheus;
@@ -300,6 +304,7 @@ public class hck implements Callable<Integer> {
             rulesOrigin = file == null ? "built-in" : file.toString();
             rules = withCommandLine(rules);
             if (mode.check) rules = rules.withCheck(thresholds(rules.check()));
+            if (udp) rules = rules.withUdp(new Rules.Udp(true, rules.udp().minQueue(), rules.udp().timeout(), rules.udp().terminate()));
             if (notify != null) {
                 List<Target> targets = new ArrayList<>();
                 for (String n : notify) targets.add(Target.parse(n, null));
@@ -334,7 +339,7 @@ public class hck implements Callable<Integer> {
     }
 
     /** One namespace's scan: what it found, the scanner to look again with, its own tcp_fin_timeout. */
-    record NsScan(Namespace ns, Scanner scanner, ScanResult result, Duration finTimeout) {}
+    record NsScan(Namespace ns, Scanner scanner, ScanResult result, ScanResult udp, Duration finTimeout) {}
 
     /** scan → decide → act → report; returns the exit code. */
     private int run(Rules rules, String rulesOrigin, Scanner.Choice choice, List<Namespace> namespaces, Instant startedAt, long t0)
@@ -351,7 +356,9 @@ public class hck implements Callable<Integer> {
             try {
                 scans.add(NetnsSwitch.inside(ns, () -> {
                     Scanner scanner = new Scanner(choice, log::warn);
-                    return new NsScan(ns, scanner, scanner.scan().inNetns(ns.label()), finTimeout());
+                    ScanResult tcp = scanner.scan().inNetns(ns.label());
+                    ScanResult udp = rules.udp().enabled() ? scanner.scanUdp().inNetns(ns.label()) : null;
+                    return new NsScan(ns, scanner, tcp, udp, finTimeout());
                 }));
             } catch (NetnsSwitch.Unavailable e) {
                 if (ns.own()) return usageError(e.getMessage());
@@ -362,13 +369,21 @@ public class hck implements Callable<Integer> {
         }
         List<TcpSocket> candidates = new ArrayList<>();
         scans.forEach(n -> candidates.addAll(n.result().candidates()));
-        List<TcpSocket> owned = Owners.attach(candidates, log::warn);
         // the state file is read and written only when there is something to keep in it
-        StateFile state = owned.stream().anyMatch(StateFile::needs) || mode.live || prometheus != null
+        StateFile state = candidates.stream().anyMatch(StateFile::needs) || mode.live || prometheus != null || rules.udp().enabled()
                 || (mode.check && !rules.notifications().isEmpty())
                 ? new StateFile(stateFile(), log::warn) : null;
+        if (rules.udp().enabled()) {
+            // UDP candidates: the sockets with a queue at the threshold, or with a growing drop counter
+            List<TcpSocket> udp = new ArrayList<>();
+            scans.forEach(n -> udp.addAll(n.udp().candidates()));
+            for (TcpSocket u : state.stampUdp(udp, now, rules.udp().minQueue())) {
+                if (u.recvQ() >= rules.udp().minQueue() || u.udp().dropsGrew()) candidates.add(u);
+            }
+        }
+        List<TcpSocket> owned = Owners.attach(candidates, log::warn);
         List<TcpSocket> sockets = state == null ? owned : state.stamp(owned, now);
-        long scanned = scans.stream().mapToLong(n -> n.result().scanned()).sum();
+        long scanned = scans.stream().mapToLong(n -> n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned())).sum();
         long parseErrors = scans.stream().mapToLong(n -> n.result().parseErrors()).sum();
         String source = scans.stream().map(n -> n.result().source()).distinct().collect(Collectors.joining("+"));
         log.info("Found {} total connections{}", scanned, scans.size() > 1 ? " in " + scans.size() + " network namespaces" : "");
@@ -393,7 +408,8 @@ public class hck implements Callable<Integer> {
         Map<TcpSocket, Result> results = new java.util.IdentityHashMap<>();
         if (mode.live) {
             for (NsScan n : scans) {
-                List<TcpSocket> mine = hung.stream().map(Decision::socket).filter(s -> java.util.Objects.equals(s.netns(), n.ns().label())).toList();
+                List<TcpSocket> mine = hung.stream().map(Decision::socket).filter(s -> java.util.Objects.equals(s.netns(), n.ns().label()))
+                        .filter(s -> s.udp() == null || rules.udp().terminate()).toList();
                 if (mine.isEmpty()) continue;
                 try {
                     results.putAll(NetnsSwitch.inside(n.ns(), () ->
@@ -406,7 +422,9 @@ public class hck implements Callable<Integer> {
         }
         List<Outcome> outcomes = new ArrayList<>(listed.size());
         for (Decision d : listed) {
+            boolean reportOnly = d.socket().udp() != null && !rules.udp().terminate();
             Outcome o = d.verdict() != Verdict.HUNG ? Outcome.of(d, Outcome.NONE)
+                    : reportOnly ? new Outcome(d, Verdict.HUNG, d.reason() + "; reported only (udp action: report)", Outcome.NONE, null)
                     : mode.dryRun ? Outcome.of(d, Outcome.WOULD_TERMINATE)
                     : mode.check ? Outcome.of(d, Outcome.NONE) : outcome(d, results.get(d.socket()));
             if (mode.live && d.verdict() == Verdict.HUNG) report.outcome(o);
@@ -418,7 +436,9 @@ public class hck implements Callable<Integer> {
         List<Summary.PerNetns> perNetns = new ArrayList<>();
         for (NsScan n : scans) {
             List<Outcome> mine = outcomes.stream().filter(o -> java.util.Objects.equals(o.decision().socket().netns(), n.ns().label())).toList();
-            perNetns.add(new Summary.PerNetns(n.ns().label(), summarize(n.result().scanned(), n.result().candidates().size(), mine)));
+            long nsCandidates = candidates.stream().filter(c -> java.util.Objects.equals(c.netns(), n.ns().label())).count();
+            perNetns.add(new Summary.PerNetns(n.ns().label(), summarize(n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned()),
+                    nsCandidates, mine)));
         }
         report.summary(summary, scans.size() > 1 ? perNetns : List.of());
         RunInfo run = new RunInfo(VERSION, hostName(), mode.dryRun ? "dry-run" : mode.live ? "live" : "check", startedAt,

@@ -23,6 +23,7 @@
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java
 //SOURCES it/MonitoringTest.java
+//SOURCES it/UdpTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

@@ -29,22 +29,23 @@ import java.util.List;
 public final class SockDiag implements AutoCloseable {
     static final short SOCK_DIAG_BY_FAMILY = 20, SOCK_DESTROY = 21, NLMSG_ERROR = 2;
     static final short NLM_F_REQUEST = 1, NLM_F_ACK = 4;
-    static final int AF_INET = 2, AF_INET6 = 10, IPPROTO_TCP = 6;
+    static final int AF_INET = 2, AF_INET6 = 10, IPPROTO_TCP = 6, IPPROTO_UDP = 17;
     static final int HDR = 16, REQ = 56, MSG = 72;
     static final long NO_COOKIE = 0xFFFF_FFFF_FFFF_FFFFL;
     private static final int BATCH = 256;
 
     /** The identity of one socket as inet_diag names it. */
-    public record Id(int family, byte[] src, int sport, byte[] dst, int dport, int ifindex, long cookie) {
+    public record Id(int family, int protocol, byte[] src, int sport, byte[] dst, int dport, int ifindex, long cookie) {
         public static Id of(TcpSocket s) throws IOException {
             boolean v6 = s.local().ipv6();
             int ifindex = SockDiag.ifindex(s.local().zone() != null ? s.local().zone() : s.remote().zone());
-            return new Id(v6 ? AF_INET6 : AF_INET, bytes(s.local(), v6), s.local().port(), bytes(s.remote(), v6),
+            return new Id(v6 ? AF_INET6 : AF_INET, s.udp() == null ? IPPROTO_TCP : IPPROTO_UDP, bytes(s.local(), v6), s.local().port(),
+                    bytes(s.remote(), v6),
                     s.remote().port(), ifindex, s.cookie() == null ? NO_COOKIE : Long.parseUnsignedLong(s.cookie(), 16));
         }
 
         public Id withCookie(long c) {
-            return new Id(family, src, sport, dst, dport, ifindex, c);
+            return new Id(family, protocol, src, sport, dst, dport, ifindex, c);
         }
     }
 
@@ -81,7 +82,7 @@ public final class SockDiag implements AutoCloseable {
      * SOCK_DESTROY is there, EOPNOTSUPP means the kernel lacks CONFIG_INET_DIAG_DESTROY.
      */
     public int probeDestroy() throws IOException {
-        Id nothing = new Id(AF_INET, new byte[16], 0, new byte[16], 0, 0, NO_COOKIE);
+        Id nothing = new Id(AF_INET, IPPROTO_TCP, new byte[16], 0, new byte[16], 0, 0, NO_COOKIE);
         return (Integer) exchange(List.of(nothing), SOCK_DESTROY)[0];
     }
 
@@ -118,7 +119,7 @@ public final class SockDiag implements AutoCloseable {
     private static void request(ByteBuffer b, Id id, short type, int seq) {
         b.putInt(HDR + REQ).putShort(type).putShort((short) (NLM_F_REQUEST | (type == SOCK_DESTROY ? NLM_F_ACK : 0)))
                 .putInt(seq).putInt(0);
-        b.put((byte) id.family()).put((byte) IPPROTO_TCP).put((byte) 0).put((byte) 0);
+        b.put((byte) id.family()).put((byte) id.protocol()).put((byte) 0).put((byte) 0);
         b.putInt(0xFFF); // idiag_states: all; exact lookups ignore it, hck checks the state itself
         sockid(b, id);
     }

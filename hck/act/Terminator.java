@@ -85,18 +85,28 @@ public final class Terminator {
         try (SockDiag diag = SockDiag.open()) {
             List<TcpSocket> asked = new ArrayList<>();
             List<SockDiag.Id> ids = new ArrayList<>();
+            List<TcpSocket> confirmed = new ArrayList<>();
+            List<SockDiag.Id> exact = new ArrayList<>();
             for (TcpSocket s : pending) {
                 try {
-                    ids.add(SockDiag.Id.of(s));
-                    asked.add(s);
+                    SockDiag.Id id = SockDiag.Id.of(s);
+                    if (s.udp() == null) {
+                        ids.add(id);
+                        asked.add(s);
+                    } else if (s.cookie() != null) {
+                        // UDP has no state to confirm: the cookie alone names the socket
+                        confirmed.add(s);
+                        exact.add(id);
+                    } else {
+                        note(s, "a UDP socket is destroyed only by its cookie, which the /proc source does not give");
+                        rest.add(s);
+                    }
                 } catch (IOException e) {
                     note(s, e.getMessage());
                     rest.add(s);
                 }
             }
             Object[] found = diag.lookup(ids);
-            List<TcpSocket> confirmed = new ArrayList<>();
-            List<SockDiag.Id> exact = new ArrayList<>();
             for (int i = 0; i < asked.size(); i++) {
                 TcpSocket s = asked.get(i);
                 if (found[i] instanceof Integer errno) {

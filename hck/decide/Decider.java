@@ -39,6 +39,7 @@ public final class Decider {
     }
 
     public Decision decide(TcpSocket s, long nowMs) {
+        if (s.udp() != null) return decideUdp(s, nowMs);
         if (!s.state().watched()) return new Decision(s, Verdict.NONE, s.state() + " is never touched", null, 0, null);
         long age;
         AgeSource source;
@@ -79,6 +80,33 @@ public final class Decider {
         }
         return new Decision(s, Verdict.NONE, s.state() + " for " + seconds(age) + "s, not over " + Durations.text(timeout),
                 timeout, age, source);
+    }
+
+    /**
+     * A UDP socket is hung when its receive queue stayed at the threshold for longer than the
+     * timeout (firstSeenMs: when the queue was first seen there) or its drop counter grew since the
+     * last run. Only such sockets are candidates; the exemptions are the TCP ones.
+     */
+    private Decision decideUdp(TcpSocket s, long nowMs) {
+        Rules.Udp u = rules.udp();
+        boolean queued = s.recvQ() >= u.minQueue();
+        long age = queued && s.firstSeenMs() != null ? Math.max(0, nowMs - s.firstSeenMs()) : 0;
+        boolean stuck = queued && age > u.timeout().toMillis();
+        boolean dropping = s.udp().dropsGrew();
+        if (!stuck && !dropping) {
+            return new Decision(s, Verdict.NONE, queued ? "UDP receive queue at " + s.recvQ() + " bytes for " + seconds(age)
+                    + "s, not over " + Durations.text(u.timeout()) : "UDP socket is read and drops nothing", u.timeout(), age, AgeSource.FIRST_SEEN);
+        }
+        String skip = exemption(s);
+        if (skip == null) {
+            Rules.ProcessRule pr = processRule(s);
+            if (pr != null && pr.skip()) skip = "process rule '" + pr.name() + "' says skip (" + who(s) + ")";
+        }
+        if (skip != null) return new Decision(s, Verdict.SKIPPED, skip, null, age, AgeSource.FIRST_SEEN);
+        List<String> why = new java.util.ArrayList<>();
+        if (stuck) why.add("UDP receive queue at " + s.recvQ() + " bytes for " + seconds(age) + "s > " + Durations.text(u.timeout()) + " (app not reading)");
+        if (dropping) why.add("UDP socket dropped " + (s.udp().drops() - s.udp().dropsBefore()) + " datagrams since the last run (receive buffer full)");
+        return new Decision(s, Verdict.HUNG, String.join("; ", why), u.timeout(), age, AgeSource.FIRST_SEEN);
     }
 
     /** The reason a candidate is exempt whatever its age, or null. */

@@ -7,7 +7,9 @@ import java.util.List;
  * source had no tcp_info for the socket (timewait sockets, the /proc source). {@code inode} 0
  * means an orphan: the application already closed it and no process holds it.
  * {@code firstSeenMs} is the epoch of the first sighting from the state file, or null.
- * {@code netns} labels the network namespace the socket lives in (null: hck's own).
+ * {@code netns} labels the network namespace the socket lives in (null: hck's own). {@code udp} is
+ * null for TCP; for a UDP socket (state CLOSE = ss's UNCONN, or ESTABLISHED) it holds the drop
+ * counters, and {@code firstSeenMs} is when its receive queue was first seen at the threshold.
  */
 public record TcpSocket(
         TcpState state,
@@ -23,7 +25,8 @@ public record TcpSocket(
         Long lastAckMs,
         List<Owner> owners,
         Long firstSeenMs,
-        String netns) {
+        String netns,
+        UdpInfo udp) {
 
     public TcpSocket {
         owners = owners == null ? List.of() : List.copyOf(owners);
@@ -32,7 +35,27 @@ public record TcpSocket(
     /** A socket of hck's own namespace. */
     public TcpSocket(TcpState state, Endpoint local, Endpoint remote, long recvQ, long sendQ, long inode, String cookie,
                      SocketTimer timer, Long lastSndMs, Long lastRcvMs, Long lastAckMs, List<Owner> owners, Long firstSeenMs) {
-        this(state, local, remote, recvQ, sendQ, inode, cookie, timer, lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, null);
+        this(state, local, remote, recvQ, sendQ, inode, cookie, timer, lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, null, null);
+    }
+
+    /** A TCP socket of a given namespace. */
+    public TcpSocket(TcpState state, Endpoint local, Endpoint remote, long recvQ, long sendQ, long inode, String cookie,
+                     SocketTimer timer, Long lastSndMs, Long lastRcvMs, Long lastAckMs, List<Owner> owners, Long firstSeenMs, String netns) {
+        this(state, local, remote, recvQ, sendQ, inode, cookie, timer, lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, netns, null);
+    }
+
+    public String proto() {
+        return udp == null ? "tcp" : "udp";
+    }
+
+    /** The state as reports write it: TCP names, and UNCONN for an unconnected UDP socket. */
+    public String stateName() {
+        return udp != null && state == TcpState.CLOSE ? "UNCONN" : state.name();
+    }
+
+    public TcpSocket withUdp(UdpInfo u) {
+        return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
+                lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, netns, u);
     }
 
     public boolean orphan() {
@@ -50,17 +73,17 @@ public record TcpSocket(
 
     public TcpSocket withOwners(List<Owner> o) {
         return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
-                lastSndMs, lastRcvMs, lastAckMs, o, firstSeenMs, netns);
+                lastSndMs, lastRcvMs, lastAckMs, o, firstSeenMs, netns, udp);
     }
 
     public TcpSocket withFirstSeen(Long epochMs) {
         return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
-                lastSndMs, lastRcvMs, lastAckMs, owners, epochMs, netns);
+                lastSndMs, lastRcvMs, lastAckMs, owners, epochMs, netns, udp);
     }
 
     public TcpSocket withNetns(String label) {
         return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
-                lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, label);
+                lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, label, udp);
     }
 
     /**
@@ -68,12 +91,12 @@ public record TcpSocket(
      * 4-tuple + state (SPEC "Age"; orphans have inode 0, so the namespace tells them apart).
      */
     public String key() {
-        if (cookie != null) return "sk:" + cookie;
-        return (netns == null ? "" : netns + " ") + inode + " " + local + " " + remote + " " + state;
+        if (cookie != null) return (udp == null ? "" : "udp ") + "sk:" + cookie;
+        return (udp == null ? "" : "udp ") + (netns == null ? "" : netns + " ") + inode + " " + local + " " + remote + " " + state;
     }
 
     /** {@code tcp CLOSE_WAIT 10.0.0.5:8080 -> 10.0.0.100:52431} */
     public String describe() {
-        return "tcp " + state + " " + local + " -> " + remote;
+        return proto() + " " + stateName() + " " + local + " -> " + remote;
     }
 }

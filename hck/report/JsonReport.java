@@ -78,8 +78,8 @@ public final class JsonReport {
         TcpSocket s = d.socket();
         Owner owner = s.owner();
         g.writeStartObject();
-        g.writeStringField("proto", "tcp");
-        g.writeStringField("state", s.state().name());
+        g.writeStringField("proto", s.proto());
+        g.writeStringField("state", s.stateName());
         g.writeStringField("local", s.local().toString());
         g.writeStringField("remote", s.remote().toString());
         g.writeNumberField("local_port", s.local().port());

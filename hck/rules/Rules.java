@@ -25,7 +25,8 @@ public record Rules(
         Termination termination,
         String netns,
         Thresholds check,
-        List<Target> notifications) {
+        List<Target> notifications,
+        Udp udp) {
 
     /** Always protected, whatever a rules file says: a rules file can add names, never remove these. */
     public static final List<String> BUILT_IN_PROTECTED = List.of(
@@ -41,7 +42,7 @@ public record Rules(
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
             List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
             new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()), null,
-            Thresholds.DEFAULT, List.of());
+            Thresholds.DEFAULT, List.of(), new Udp(false, 1, Duration.ofSeconds(60), false));
 
     public Rules {
         timeouts = timeouts(timeouts);
@@ -55,7 +56,7 @@ public record Rules(
     }
 
     public Rules withNotify(List<Target> n) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, n);
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, n, udp);
     }
 
     static Map<TcpState, Duration> timeouts(Map<TcpState, Duration> m) {
@@ -70,24 +71,36 @@ public record Rules(
     }
 
     public Rules withTimeouts(Map<TcpState, Duration> t) {
-        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications);
+        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp);
     }
 
     public Rules withExcludePorts(List<Integer> p) {
-        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications);
+        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp);
     }
 
     public Rules withIncludePorts(List<Integer> p) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check, notifications);
+        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check, notifications, udp);
     }
 
     public Rules withCheck(Thresholds t) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t, notifications);
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t, notifications, udp);
     }
 
     public Rules withExcludeProcesses(List<String> p) {
-        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications);
+        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp);
     }
+
+    public Rules withUdp(Udp u) {
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check,
+                notifications, u);
+    }
+
+    /**
+     * UDP monitoring: a socket whose receive queue stays at {@code minQueue} bytes or more for
+     * longer than {@code timeout}, or whose drop counter grew since the last run, is hung. Reported
+     * only, unless {@code terminate} (rules: {@code action: terminate}).
+     */
+    public record Udp(boolean enabled, long minQueue, Duration timeout, boolean terminate) {}
 
     /** A per-process override: the first rule whose name (exact or glob) matches wins. */
     public record ProcessRule(String name, Map<TcpState, Duration> timeouts, boolean skip) {

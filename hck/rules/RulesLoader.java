@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class RulesLoader {
     private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
-            "processes", "ports", "termination", "netns", "check", "notify");
+            "processes", "ports", "termination", "netns", "check", "notify", "udp");
 
     private final String origin;
 
@@ -227,8 +227,31 @@ public final class RulesLoader {
                 throw error(m, path, "is invalid: " + e.getMessage());
             }
         }
+        Rules.Udp udp = b.udp();
+        MapNode u = map(top.entries().get("udp"), "udp", Set.of("enabled", "min_queue", "timeout", "action"));
+        if (u != null) {
+            Map<String, Node> e = u.entries();
+            long minQueue = udp.minQueue();
+            if (e.containsKey("min_queue")) {
+                Node q = e.get("min_queue");
+                try {
+                    minQueue = Long.parseLong(text(q, "udp.min_queue").trim());
+                } catch (NumberFormatException x) {
+                    minQueue = -1;
+                }
+                if (minQueue < 1) throw error(q, "udp.min_queue", "must be a number of bytes, 1 or more");
+            }
+            boolean terminate = udp.terminate();
+            if (e.containsKey("action")) {
+                String a = text(e.get("action"), "udp.action");
+                if (!a.equals("report") && !a.equals("terminate")) throw error(e.get("action"), "udp.action", "must be report or terminate");
+                terminate = a.equals("terminate");
+            }
+            udp = new Rules.Udp(e.containsKey("enabled") ? bool(e.get("enabled"), "udp.enabled") : udp.enabled(), minQueue,
+                    e.containsKey("timeout") ? duration(e.get("timeout"), "udp.timeout") : udp.timeout(), terminate);
+        }
         return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term, netns,
-                check, notify);
+                check, notify, udp);
     }
 
     private Range range(Node n, String path) throws RulesException {

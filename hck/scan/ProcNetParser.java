@@ -5,6 +5,7 @@ import hck.model.Endpoint;
 import hck.model.SocketTimer;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
+import hck.model.UdpInfo;
 
 import java.util.List;
 
@@ -37,6 +38,14 @@ public final class ProcNetParser {
         long inode = Long.parseLong(f[9]);
         return new TcpSocket(state, local, remote, Long.parseLong(q[1], 16), Long.parseLong(q[0], 16),
                 inode, null, timer, null, null, null, List.of(), null);
+    }
+
+    /** A line of /proc/net/udp{,6}: the same columns, and the drop counter last. */
+    public static TcpSocket parseUdp(String line) {
+        TcpSocket s = parse(line);
+        if (s == null) return null;
+        String[] f = line.trim().split("\\s+");
+        return s.withUdp(new UdpInfo(Long.parseLong(f[f.length - 1]), null));
     }
 
     static Endpoint endpoint(String field) {

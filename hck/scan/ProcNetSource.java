@@ -17,9 +17,16 @@ import java.util.List;
  */
 public final class ProcNetSource implements SocketSource {
     private final Path procNet;
+    private final boolean udp;
 
     public ProcNetSource(Path procNet) {
+        this(procNet, false);
+    }
+
+    /** @param udp read udp{,6}: every UDP socket is returned, the decision picks the stuck ones */
+    public ProcNetSource(Path procNet, boolean udp) {
         this.procNet = procNet;
+        this.udp = udp;
     }
 
     @Override
@@ -32,21 +39,21 @@ public final class ProcNetSource implements SocketSource {
         List<TcpSocket> candidates = new ArrayList<>();
         long scanned = 0, bad = 0;
         boolean any = false;
-        for (String file : new String[] {"tcp", "tcp6"}) {
+        for (String file : udp ? new String[] {"udp", "udp6"} : new String[] {"tcp", "tcp6"}) {
             try (BufferedReader r = Files.newBufferedReader(procNet.resolve(file), StandardCharsets.US_ASCII)) {
                 any = true;
                 for (String line; (line = r.readLine()) != null; ) {
                     if (line.isBlank()) continue;
                     TcpSocket s;
                     try {
-                        s = ProcNetParser.parse(line);
+                        s = udp ? ProcNetParser.parseUdp(line) : ProcNetParser.parse(line);
                     } catch (RuntimeException e) {
                         bad++;
                         continue;
                     }
                     if (s == null) continue;
                     scanned++;
-                    if (s.state().watched()) candidates.add(s);
+                    if (udp || s.state().watched()) candidates.add(s);
                 }
             } catch (NoSuchFileException e) {
                 // tcp6 is absent when IPv6 is disabled

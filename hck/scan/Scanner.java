@@ -20,7 +20,7 @@ public final class Scanner {
 
     private final Choice choice;
     private final Consumer<String> warn;
-    private SocketSource used;
+    private SocketSource used, usedUdp;
 
     public Scanner(Choice choice, Consumer<String> warn) {
         this.choice = choice;
@@ -46,8 +46,27 @@ public final class Scanner {
         }
     }
 
+    /** Every UDP socket of the namespace, through ss or /proc/thread-self/net/udp{,6}. */
+    public ScanResult scanUdp() throws IOException {
+        ProcNetSource proc = new ProcNetSource(PROC_NET, true);
+        if (choice != Choice.PROC) {
+            try {
+                SsSource ss = new SsSource("ss", true);
+                ScanResult r = ss.scan();
+                usedUdp = ss;
+                return r;
+            } catch (IOException e) {
+                if (choice == Choice.SS) throw new IOException("ss failed: " + e.getMessage(), e);
+            }
+        }
+        usedUdp = proc;
+        return proc.scan();
+    }
+
     /** The watched sockets again, through the source the scan used: for verification after a kill. */
     public List<TcpSocket> rescan() throws IOException {
-        return (used != null ? used : new ProcNetSource(PROC_NET)).scan().candidates();
+        List<TcpSocket> all = new java.util.ArrayList<>((used != null ? used : new ProcNetSource(PROC_NET)).scan().candidates());
+        if (usedUdp != null) all.addAll(usedUdp.scan().candidates());
+        return all;
     }
 }

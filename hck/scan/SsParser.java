@@ -5,6 +5,7 @@ import hck.model.Owner;
 import hck.model.SocketTimer;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
+import hck.model.UdpInfo;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,12 +24,19 @@ public final class SsParser {
     private static final Pattern MS_TIMER = Pattern.compile("(?:(\\d+)min)?(?:(\\d+)(sec|\\.))?(?:(\\d+)ms)?");
 
     private final Consumer<TcpSocket> sink;
+    private final boolean udp;
     private Builder current;
     private long badLines;
     private String firstBadLine;
 
     public SsParser(Consumer<TcpSocket> sink) {
+        this(sink, false);
+    }
+
+    /** @param udp parsing {@code ss -uanemH}: sockets get {@link UdpInfo} with the skmem drop counter */
+    public SsParser(Consumer<TcpSocket> sink, boolean udp) {
         this.sink = sink;
+        this.udp = udp;
     }
 
     public long badLines() {
@@ -64,7 +72,10 @@ public final class SsParser {
     }
 
     private void flush() {
-        if (current != null) sink.accept(current.build());
+        if (current != null) {
+            TcpSocket s = current.build();
+            sink.accept(udp ? s.withUdp(new UdpInfo(current.drops, null)) : s);
+        }
         current = null;
     }
 
@@ -155,7 +166,8 @@ public final class SsParser {
                 host = host.substring(0, inner);
             }
         } else if (host.equals("*")) {
-            host = "0.0.0.0";
+            // ss prints '*' only for the any-address of an AF_INET6 socket (inet_addr_print)
+            host = "::";
         } else if (host.indexOf(':') >= 0 || host.chars().filter(c -> c == '.').count() != 3) {
             throw new IllegalArgumentException("address " + tok);
         }
@@ -185,6 +197,7 @@ public final class SsParser {
         String cookie;
         SocketTimer timer;
         Long lastSnd, lastRcv, lastAck;
+        long drops;
         boolean tcpInfo;
         final List<Owner> owners = new ArrayList<>(1);
 
@@ -201,7 +214,16 @@ public final class SsParser {
                 else if (tok.startsWith("lastrcv:")) lastRcv = Long.parseLong(tok.substring(8));
                 else if (tok.startsWith("lastack:")) lastAck = Long.parseLong(tok.substring(8));
                 else if (tok.startsWith("rto:") || tok.startsWith("mss:") || tok.startsWith("cwnd:")) tcpInfo = true;
+                else if (tok.startsWith("skmem:(")) drops = skmemDrops(tok);
             }
+        }
+
+        /** {@code skmem:(r0,rb212992,t0,tb212992,f0,w0,o0,bl0,d3)}: d is the drop counter (sk_drops). */
+        static long skmemDrops(String tok) {
+            for (String f : tok.substring(7, tok.length() - 1).split(",")) {
+                if (f.startsWith("d") && f.length() > 1 && Character.isDigit(f.charAt(1))) return Long.parseLong(f.substring(1));
+            }
+            return 0;
         }
 
         TcpSocket build() {

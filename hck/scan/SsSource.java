@@ -19,9 +19,16 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class SsSource implements SocketSource {
     private final String ss;
+    private final boolean udp;
 
     public SsSource(String ssCommand) {
+        this(ssCommand, false);
+    }
+
+    /** @param udp every UDP socket with its skmem counters ({@code ss -uanemH}), the decision picks the stuck ones */
+    public SsSource(String ssCommand, boolean udp) {
         this.ss = ssCommand;
+        this.udp = udp;
     }
 
     @Override
@@ -43,6 +50,7 @@ public final class SsSource implements SocketSource {
 
     @Override
     public ScanResult scan() throws IOException {
+        if (udp) return scanUdp();
         Process counter = start(countCommand(ss));
         Process detail = start(detailCommand(ss));
         AtomicReference<String> detailErr = drainErrors(detail.getErrorStream());
@@ -60,6 +68,19 @@ public final class SsSource implements SocketSource {
         check(detail, detailErr);
         check(counter, countErr);
         return new ScanResult(sockets, sockets.size() + others, name(), parser.badLines());
+    }
+
+    private ScanResult scanUdp() throws IOException {
+        Process p = start(List.of(ss, "-uanemH"));
+        AtomicReference<String> err = drainErrors(p.getErrorStream());
+        List<TcpSocket> sockets = new ArrayList<>();
+        SsParser parser = new SsParser(sockets::add, true);
+        try (BufferedReader r = reader(p.getInputStream())) {
+            for (String line; (line = r.readLine()) != null; ) parser.line(line);
+        }
+        parser.finish();
+        check(p, err);
+        return new ScanResult(sockets, sockets.size(), name(), parser.badLines());
     }
 
     private static Process start(List<String> cmd) throws IOException {

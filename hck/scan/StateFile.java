@@ -30,6 +30,9 @@ public final class StateFile {
     private final Consumer<String> warn;
     private final Map<String, Long> previous = new HashMap<>();
     private final Map<String, Long> current = new HashMap<>();
+    private final Map<String, Long> prevQueue = new HashMap<>(), curQueue = new HashMap<>();
+    private final Map<String, Long> prevDrops = new HashMap<>(), curDrops = new HashMap<>();
+    private boolean udpTracked;
     private boolean existed, dirty;
     private long terminatedTotal, failedTotal;
     private Double lastSuccess;
@@ -55,7 +58,9 @@ public final class StateFile {
                 warn.accept("state file " + file + " is not an hck state file: rebuilding it");
                 return;
             }
-            seen.properties().forEach(e -> { if (e.getValue().canConvertToLong()) previous.put(e.getKey(), e.getValue().asLong()); });
+            readLongs(seen, previous);
+            readLongs(root.path("udp_queue_since"), prevQueue);
+            readLongs(root.path("udp_drops"), prevDrops);
             terminatedTotal = Math.max(0, root.path("counters").path("terminated_total").asLong(0));
             failedTotal = Math.max(0, root.path("counters").path("failed_total").asLong(0));
             if (root.path("last_success").isNumber()) lastSuccess = root.get("last_success").asDouble();
@@ -67,9 +72,36 @@ public final class StateFile {
         }
     }
 
+    private static void readLongs(JsonNode obj, Map<String, Long> into) {
+        if (obj.isObject()) obj.properties().forEach(e -> { if (e.getValue().canConvertToLong()) into.put(e.getKey(), e.getValue().asLong()); });
+    }
+
+    /**
+     * UDP sockets: {@code firstSeenMs} becomes when the receive queue was first seen at
+     * {@code minQueue} bytes or more (forgotten as soon as it drops below), and the drop counter
+     * of the last run is attached, so that growth shows.
+     */
+    public List<TcpSocket> stampUdp(List<TcpSocket> udp, long nowMs, long minQueue) {
+        udpTracked = true;
+        dirty = true;
+        List<TcpSocket> out = new ArrayList<>(udp.size());
+        for (TcpSocket s : udp) {
+            String key = s.key();
+            TcpSocket t = s.withUdp(s.udp().withDropsBefore(prevDrops.get(key)));
+            curDrops.put(key, s.udp().drops());
+            if (s.recvQ() >= minQueue) {
+                long since = Math.min(prevQueue.getOrDefault(key, nowMs), nowMs);
+                curQueue.put(key, since);
+                t = t.withFirstSeen(since);
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
     /** Sockets whose age neither tcp_info nor a timewait timer tells. */
     public static boolean needs(TcpSocket s) {
-        return !s.hasTcpInfo() && (s.timer() == null || !s.timer().timewait());
+        return s.udp() == null && !s.hasTcpInfo() && (s.timer() == null || !s.timer().timewait());
     }
 
     /** Returns the sockets with {@code firstSeenMs} set: the recorded sighting, or {@code nowMs} for new ones. */
@@ -130,6 +162,9 @@ public final class StateFile {
             root.put("tool", "hck").put("version", 1);
             ObjectNode seen = root.putObject("first_seen");
             current.forEach(seen::put);
+            ObjectNode q = root.putObject("udp_queue_since"), d = root.putObject("udp_drops");
+            (udpTracked ? curQueue : prevQueue).forEach(q::put);
+            (udpTracked ? curDrops : prevDrops).forEach(d::put);
             root.putObject("counters").put("terminated_total", terminatedTotal).put("failed_total", failedTotal);
             if (lastSuccess != null) root.put("last_success", lastSuccess);
             if (lastCheck != null) root.put("last_check", lastCheck);

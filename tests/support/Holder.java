@@ -23,7 +23,12 @@ import java.util.List;
  *       each after the peer's FIN, leaving the listener's side in TIME_WAIT;</li>
  *   <li>{@code listen:PORT:echo} and {@code echo:HOST:PORT:N} — an echo server, and N kept
  *       connections to it that the test can ping;</li>
- *   <li>{@code ignore-term} — survive SIGTERM (only SIGKILL ends it).</li>
+ *   <li>{@code ignore-term} — survive SIGTERM (only SIGKILL ends it);</li>
+ *   <li>{@code udp-sink:PORT} — a UDP socket on 127.0.0.1:PORT that never reads;</li>
+ *   <li>{@code udp-pair:PORT:N:SIZE} — a UDP socket connected to 127.0.0.1:PORT (ephemeral local
+ *       port) that never reads, and a socket on PORT that sends it N datagrams of SIZE bytes;</li>
+ *   <li>{@code udp-send:PORT:N:SIZE} — send N datagrams of SIZE bytes to 127.0.0.1:PORT (also as a
+ *       line on stdin, answered with {@code sent}).</li>
  * </ul>
  * Prints {@code ready} when everything is in place, then answers {@code ping} lines on stdin with
  * {@code pong OK/N} (how many echo connections still carry data), until stdin closes.
@@ -45,6 +50,21 @@ public final class Holder {
                 Thread t = new Thread(() -> accept(ss, mode, keep));
                 t.setDaemon(true);
                 t.start();
+            } else if (f[0].equals("udp-sink")) {
+                java.net.DatagramSocket d = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", Integer.parseInt(f[1])));
+                keep.add(d);
+            } else if (f[0].equals("udp-pair")) {
+                java.net.DatagramSocket peer = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", Integer.parseInt(f[1])));
+                java.net.DatagramSocket deaf = new java.net.DatagramSocket();
+                deaf.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(f[1])));
+                byte[] data = new byte[Integer.parseInt(f[3])];
+                for (int i = 0; i < Integer.parseInt(f[2]); i++) {
+                    peer.send(new java.net.DatagramPacket(data, data.length, new InetSocketAddress("127.0.0.1", deaf.getLocalPort())));
+                }
+                keep.add(peer);
+                keep.add(deaf);
+            } else if (f[0].equals("udp-send")) {
+                udpSend(a);
             } else if (a.equals("ignore-term")) {
                 sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> { });
             } else if (f[0].equals("connect") || f[0].equals("timewait") || f[0].equals("echo")) {
@@ -72,7 +92,21 @@ public final class Holder {
         java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
         for (String line; (line = in.readLine()) != null; ) {
             if (line.equals("ping")) System.out.println("pong " + ping(echo) + "/" + echo.size());
+            if (line.startsWith("udp-send:")) {
+                udpSend(line);
+                System.out.println("sent");
+            }
             System.out.flush();
+        }
+    }
+
+    private static void udpSend(String spec) throws IOException {
+        String[] f = spec.split(":");
+        try (java.net.DatagramSocket d = new java.net.DatagramSocket()) {
+            byte[] data = new byte[Integer.parseInt(f[3])];
+            for (int i = 0; i < Integer.parseInt(f[2]); i++) {
+                d.send(new java.net.DatagramPacket(data, data.length, new InetSocketAddress("127.0.0.1", Integer.parseInt(f[1]))));
+            }
         }
     }
 

@@ -57,6 +57,19 @@ public final class Netns implements AutoCloseable {
             return process.pid();
         }
 
+        /** Sends a control line and returns the answer line. */
+        public String command(String line) throws Exception {
+            in.write(line + "\n");
+            in.flush();
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return out.readLine();
+                } catch (IOException e) {
+                    return null;
+                }
+            }).get(60, TimeUnit.SECONDS);
+        }
+
         /** How many of its echo connections still carry data: "pong OK/N". */
         public String ping() throws Exception {
             in.write("ping\n");

@@ -71,7 +71,7 @@ class RulesTest {
     void unknownKeyNamesKeyAndLine() {
         String top = error("exclude: {ports: [22]}\ntimeout: {CLOSE_WAIT: 5}\n");
         assertTrue(top.startsWith("rules file r.yaml, line 2: unknown key 'timeout' (allowed: check, exclude, "), top);
-        assertTrue(top.endsWith(", termination, timeouts)"), top);
+        assertTrue(top.endsWith(", termination, timeouts, udp)"), top);
         assertTrue(error("processes:\n  - name: java\n    timout: {CLOSE_WAIT: 5}\n")
                 .startsWith("rules file r.yaml, line 3: unknown key 'processes[0].timout'"));
         assertTrue(error("exclude:\n  port: [22]\n").startsWith("rules file r.yaml, line 2: unknown key 'exclude.port'"));

@@ -116,7 +116,7 @@ class SsParserTest {
         Set<TcpState> states = fixture("all-with-users.txt").stream().map(TcpSocket::state).collect(Collectors.toSet());
         assertTrue(states.containsAll(Set.of(TcpState.ESTABLISHED, TcpState.LISTEN, TcpState.CLOSE_WAIT)), states.toString());
         TcpSocket listen = fixture("all-with-users.txt").stream().filter(s -> s.state() == TcpState.LISTEN).findFirst().orElseThrow();
-        assertEquals("0.0.0.0", listen.local().address(), "ss prints the wildcard as *");
+        assertEquals("::", listen.local().address(), "ss prints an AF_INET6 socket's any-address as *");
     }
 
     @Test
@@ -156,7 +156,7 @@ class SsParserTest {
         assertEquals(new Endpoint("fe80::1", 22, "eth0"), SsParser.endpoint("[fe80::1]%eth0:22"));
         assertEquals("[fe80::1%eth0]:22", SsParser.endpoint("[fe80::1]%eth0:22").toString());
         assertEquals(new Endpoint("10.0.0.5", 80, "eth1"), SsParser.endpoint("10.0.0.5%eth1:80"));
-        assertEquals(new Endpoint("0.0.0.0", 0, null), SsParser.endpoint("*:*"));
+        assertEquals(new Endpoint("::", 0, null), SsParser.endpoint("*:*"));
         assertThrows(RuntimeException.class, () -> SsParser.endpoint("10.0.0:80"));
         assertThrows(RuntimeException.class, () -> SsParser.endpoint("[::1:80"));
     }
