@@ -61,26 +61,12 @@ public final class Netns implements AutoCloseable {
         public String command(String line) throws Exception {
             in.write(line + "\n");
             in.flush();
-            return CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (IOException e) {
-                    return null;
-                }
-            }).get(60, TimeUnit.SECONDS);
+            return readLine(out, 60);
         }
 
         /** How many of its echo connections still carry data: "pong OK/N". */
         public String ping() throws Exception {
-            in.write("ping\n");
-            in.flush();
-            return CompletableFuture.supplyAsync(() -> {
-                try {
-                    return out.readLine();
-                } catch (IOException e) {
-                    return null;
-                }
-            }).get(30, TimeUnit.SECONDS);
+            return command("ping");
         }
     }
 
@@ -92,15 +78,20 @@ public final class Netns implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         started.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
+        String line = readLine(out, 60);
+        if (!"ready".equals(line)) throw new IllegalStateException("holder " + List.of(args) + " did not get ready: " + line);
+        return new Held(p, out, new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
+    }
+
+    /** A line from a process's output, or null when it ended; fails after {@code seconds}. */
+    public static String readLine(BufferedReader out, int seconds) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
             try {
                 return out.readLine();
             } catch (IOException e) {
                 return null;
             }
-        }).get(60, TimeUnit.SECONDS);
-        if (!"ready".equals(line)) throw new IllegalStateException("holder " + List.of(args) + " did not get ready: " + line);
-        return new Held(p, out, new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
+        }).get(seconds, TimeUnit.SECONDS);
     }
 
     /** Runs a command inside the namespace. */

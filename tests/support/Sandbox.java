@@ -1,7 +1,6 @@
 package hck.support;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,8 +10,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A whole private "host" for --all-netns tests, so that hck can only ever find namespaces the test
@@ -85,13 +82,7 @@ public final class Sandbox {
         cmd.addAll(Arrays.asList(holderArgs));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = CompletableFuture.supplyAsync(() -> {
-            try {
-                return out.readLine();
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(60, TimeUnit.SECONDS);
+        String line = Netns.readLine(out, 60);
         if (!"ready".equals(line)) throw new IllegalStateException(label + " holder did not get ready");
         // ip netns exec and unshare exec the holder: the process is the holder itself
         PIDS.put(label, p.pid());
