@@ -151,6 +151,9 @@ public class hck implements Callable<Integer> {
         boolean dryRun;
         @Option(names = {"-l", "--live"}, required = true, description = "Terminate the hung connections.")
         boolean live;
+        @Option(names = "--validate", required = true,
+                description = "Check the rules (file and options) and exit: 0 valid, 2 invalid with the reason. Scans nothing.")
+        boolean validate;
         @Option(names = "--check", required = true,
                 description = "Nagios / Monitoring Plugins check: one status line on stdout, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Never terminates anything.")
         boolean check;
@@ -257,7 +260,7 @@ public class hck implements Callable<Integer> {
         CommandLine cmd = new CommandLine(new hck());
         cmd.setParameterExceptionHandler((ex, args) -> {
             String msg = ex.getMessage().replaceFirst("^Error: ", "");
-            if (msg.contains("(-n | -l | --check)")) msg = "choose one mode: --dry-run, --live or --check";
+            if (msg.contains("(-n | -l | --validate | --check)")) msg = "choose one mode: --dry-run, --live or --check";
             if (java.util.Arrays.asList(args).contains("--check")) {
                 System.out.println("HCK UNKNOWN: " + msg);
                 return 3;
@@ -315,6 +318,10 @@ public class hck implements Callable<Integer> {
             checkJsonTarget();
         } catch (RulesException | IllegalArgumentException e) {
             return usageError(e.getMessage().startsWith("No enum constant") ? "--source must be auto, ss or proc" : e.getMessage());
+        }
+        if (mode.validate) {
+            log.info("Rules {} are valid", rulesOrigin);
+            return 0;
         }
         if (!mode.check && (warning != null || critical != null || warningState != null || criticalState != null || timeout != null)) {
             return usageError("-w, -c, --warning-state, --critical-state and -t belong to --check");

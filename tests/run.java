@@ -24,6 +24,7 @@
 //SOURCES it/NetnsTest.java
 //SOURCES it/MonitoringTest.java
 //SOURCES it/UdpTest.java
+//SOURCES it/AnsibleTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

@@ -112,6 +112,19 @@ class CliTest {
 
 
     @Test
+    void validateChecksTheRulesAndScansNothing(@TempDir Path dir) throws Exception {
+        Path good = dir.resolve("good.yaml");
+        Files.writeString(good, "timeouts: {CLOSE_WAIT: 30}\n");
+        Run ok = run("--validate", "--rules", good.toString());
+        assertEquals(0, ok.rc, ok.err);
+        assertTrue(ok.err.contains("Rules " + good + " are valid"), ok.err);
+        assertFalse(ok.err.contains("Found"), "nothing scanned");
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "timeouts: {CLOSE_WAIT: -1}\n");
+        assertUsageError("rules file " + bad + ", line 1: 'timeouts.CLOSE_WAIT' is invalid", "--validate", "--rules", bad.toString());
+    }
+
+    @Test
     void helpListsEveryOptionAndTheExitCodes() {
         Run r = run("--help");
         assertEquals(0, r.rc);

@@ -1,0 +1,218 @@
+package hck.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import hck.support.Env;
+import hck.support.Netns;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The shipped Ansible role, run for real: three inventory hosts that are local aliases, each
+ * pointed with --netns at its own private namespace (made by this test) holding different hung
+ * sockets of processes this test started. hck itself runs in the test's namespace and touches
+ * only the namespace it is pointed at.
+ */
+class AnsibleTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path tmp;
+
+    @Test
+    void ansibleLintProductionProfilePasses() throws Exception {
+        Env.requireCommand("ansible-lint");
+        Netns.Result r = Netns.exec(List.of("ansible-lint", "--profile", "production", "--nocolor", "ansible/"), 300);
+        assertEquals(0, r.rc(), r.stdout() + r.stderr());
+    }
+
+    Path inventory(List<Netns> ns, Map<String, String> extraHostVars) throws Exception {
+        StringBuilder b = new StringBuilder("[fleet]\n");
+        for (int i = 0; i < ns.size(); i++) {
+            String h = "h" + (i + 1);
+            b.append(h).append(" hck_extra_args='[\"--netns\", \"").append(ns.get(i).name).append("\", \"--close-wait-timeout\", \"1\"]'");
+            if (extraHostVars.containsKey(h)) b.append(' ').append(extraHostVars.get(h));
+            b.append('\n');
+        }
+        b.append("[fleet:vars]\nansible_connection=local\nansible_python_interpreter=").append(python()).append('\n')
+                .append("ansible_become=false\n")
+                .append("hck_install_dir=").append(tmp).append("/{{ inventory_hostname }}/opt\n")
+                .append("hck_config_dir=").append(tmp).append("/{{ inventory_hostname }}/etc\n")
+                .append("hck_state_dir=").append(tmp).append("/{{ inventory_hostname }}/state\n")
+                .append("hck_lock_file=").append(tmp).append("/{{ inventory_hostname }}/hck.lock\n")
+                .append("hck_report_dir=").append(tmp).append("/reports\n")
+                .append("hck_build_dir=").append(tmp).append("/build\n");
+        Path inv = Files.createTempFile(tmp, "inventory", ".ini");
+        Files.writeString(inv, b.toString());
+        return inv;
+    }
+
+    static String python() {
+        return Env.onPath("python3") ? "/usr/bin/python3" : "python3";
+    }
+
+    static Netns.Result playbook(Path inventory, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("env", "ANSIBLE_NOCOLOR=1", "ANSIBLE_HOST_KEY_CHECKING=0", "ANSIBLE_FORCE_COLOR=0",
+                "ansible-playbook", "-i", inventory.toString(), "ansible/site.yml"));
+        cmd.addAll(List.of(args));
+        return Netns.exec(cmd, 900);
+    }
+
+    /** host → {ok, changed, failed} from the play recap. */
+    static Map<String, int[]> recap(String out) {
+        Map<String, int[]> m = new TreeMap<>();
+        Matcher x = Pattern.compile("(?m)^(h\\d)\\s*:\\s*ok=(\\d+)\\s+changed=(\\d+)\\s+unreachable=\\d+\\s+failed=(\\d+)").matcher(out);
+        while (x.find()) m.put(x.group(1), new int[] {Integer.parseInt(x.group(2)), Integer.parseInt(x.group(3)), Integer.parseInt(x.group(4))});
+        return m;
+    }
+
+    /** Every file under the hosts' directories, with its content hash: what "changes nothing" compares. */
+    Map<String, String> hostFiles() throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        for (String h : List.of("h1", "h2", "h3")) {
+            Path dir = tmp.resolve(h);
+            if (!Files.exists(dir)) continue;
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.filter(Files::isRegularFile).toList()) {
+                    out.put(tmp.relativize(p).toString(), HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void oneFleetReportFromThreeHosts() throws Exception {
+        Env.requireCommand("ansible-playbook");
+        try (Netns a = Netns.create(); Netns b = Netns.create(); Netns c = Netns.create()) {
+            List<Netns> all = List.of(a, b, c);
+            for (int i = 0; i < 3; i++) {
+                all.get(i).holder("name=server", "listen:9000:close");
+                all.get(i).holder("name=leaky" + (i + 1), "connect:127.0.0.1:9000:" + (i + 1));
+            }
+            Thread.sleep(1500);
+            Path inv = inventory(all, Map.of());
+
+            // a dry run: every host's hung sockets, one report
+            Netns.Result dry = playbook(inv);
+            assertEquals(0, dry.rc(), dry.stdout() + dry.stderr());
+            Path reports = tmp.resolve("reports");
+            for (int i = 0; i < 3; i++) {
+                JsonNode host = JSON.readTree(reports.resolve("h" + (i + 1) + ".json").toFile());
+                assertEquals(i + 1, host.get("summary").get("hung").asInt(), host.toPrettyString());
+                for (JsonNode conn : host.get("connections")) {
+                    assertEquals(all.get(i).name, conn.get("netns").asText());
+                    assertEquals("leaky" + (i + 1), conn.get("process").asText());
+                }
+            }
+            JsonNode fleet = JSON.readTree(reports.resolve("hck-report.json").toFile());
+            assertTrue(fleet.get("generated_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
+            JsonNode sum = fleet.get("summary");
+            assertEquals(3, sum.get("hosts").asInt());
+            assertEquals(6, sum.get("hung").asInt());
+            assertEquals(0, sum.get("terminated").asInt());
+            assertEquals("[\"h1\",\"h2\",\"h3\"]", sum.get("hosts_with_hung").toString());
+            assertEquals("[]", sum.get("unreachable_or_failed").toString());
+            assertEquals(3, fleet.get("hosts").size());
+            String md = Files.readString(reports.resolve("hck-report.md"));
+            for (int i = 1; i <= 3; i++) {
+                assertTrue(md.contains("| h" + i + " | dry-run | " + i + " | "), md);
+                assertTrue(md.contains("leaky" + i + " (PID "), md);
+            }
+            assertEquals(6, md.lines().filter(l -> l.startsWith("- **h")).count(), md);
+            assertTrue(dry.stdout().contains("hck: 3 hosts, 6 hung, 0 terminated, 0 failed"), dry.stdout());
+
+            // the deploy is idempotent
+            Netns.Result again = playbook(inv, "--tags", "deploy");
+            assertEquals(0, again.rc(), again.stdout());
+            recap(again.stdout()).forEach((h, n) -> assertEquals(0, n[1], h + " deploy changed on a second run: " + again.stdout()));
+
+            // ansible's --check changes nothing on the hosts, even asked for live, and still reports
+            Map<String, String> before = hostFiles();
+            Files.delete(reports.resolve("hck-report.json"));
+            Netns.Result check = playbook(inv, "--check", "-e", "hck_mode=live");
+            assertEquals(0, check.rc(), check.stdout());
+            assertEquals(before, hostFiles());
+            assertEquals(6, JSON.readTree(reports.resolve("hck-report.json").toFile()).get("summary").get("hung").asInt());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(i + 1, all.get(i).sockets().stream().filter(s -> s.startsWith("CLOSE-WAIT")).count(), "nothing killed");
+            }
+
+            // live: exactly the hung sockets, in each host's namespace; changed
+            Netns.Result live = playbook(inv, "-e", "hck_mode=live");
+            assertEquals(0, live.rc(), live.stdout());
+            for (int i = 0; i < 3; i++) {
+                assertEquals(0, all.get(i).sockets().stream().filter(s -> s.startsWith("CLOSE-WAIT")).count());
+                assertTrue(all.get(i).sockets().stream().anyMatch(s -> s.startsWith("LISTEN")));
+            }
+            recap(live.stdout()).forEach((h, n) -> assertTrue(n[1] >= 1, h + " reports changed: " + live.stdout()));
+            JsonNode liveFleet = JSON.readTree(reports.resolve("hck-report.json").toFile());
+            assertEquals(6, liveFleet.get("summary").get("terminated").asInt());
+        }
+    }
+
+    @Test
+    void aHostWithBadRulesFailsAloneWithHcksMessage() throws Exception {
+        Env.requireCommand("ansible-playbook");
+        try (Netns a = Netns.create(); Netns b = Netns.create(); Netns c = Netns.create()) {
+            List<Netns> all = List.of(a, b, c);
+            for (Netns n : all) {
+                n.holder("name=server", "listen:9000:close");
+                n.holder("name=leaky", "connect:127.0.0.1:9000:1");
+            }
+            Thread.sleep(1500);
+            Path inv = inventory(all, Map.of("h3", "hck_rules='{\"timeouts\": {\"CLOSE_WAIT\": -5}}'"));
+            Netns.Result r = playbook(inv);
+            assertNotEquals(0, r.rc());
+            Map<String, int[]> recap = recap(r.stdout());
+            assertEquals(0, recap.get("h1")[2]);
+            assertEquals(0, recap.get("h2")[2]);
+            assertEquals(1, recap.get("h3")[2], r.stdout());
+            assertTrue(r.stdout().contains("'timeouts.CLOSE_WAIT' is invalid: '-5' is negative"), "hck's own message: " + r.stdout());
+            JsonNode fleet = JSON.readTree(tmp.resolve("reports/hck-report.json").toFile());
+            assertEquals("[\"h3\"]", fleet.get("summary").get("unreachable_or_failed").toString());
+            assertEquals(2, fleet.get("summary").get("hung").asInt());
+            assertTrue(Files.exists(tmp.resolve("reports/h1.json")) && Files.exists(tmp.resolve("reports/h2.json")));
+            assertFalse(Files.exists(tmp.resolve("reports/h3.json")));
+        }
+    }
+
+    @Test
+    void scheduledUnitsPassSystemdAnalyzeAndCronUsesFlock() throws Exception {
+        Env.requireCommand("ansible-playbook");
+        Env.requireCommand("systemd-analyze");
+        Path units = Files.createDirectories(tmp.resolve("units"));
+        Path cron = Files.createDirectories(tmp.resolve("cron.d")).resolve("hck");
+        Path inv = inventory(List.of(), Map.of());
+        Files.writeString(inv, Files.readString(inv).replace("[fleet]\n", "[fleet]\nh1\n"));
+        Netns.Result r = playbook(inv, "--tags", "schedule", "-e", "hck_schedule=systemd", "-e", "hck_schedule_start=false",
+                "-e", "hck_systemd_unit_dir=" + units, "-e", "hck_prometheus_file=" + tmp.resolve("prom/hck.prom"));
+        assertEquals(0, r.rc(), r.stdout());
+        Netns.Result verify = Netns.exec(List.of("systemd-analyze", "verify", units.resolve("hck.service").toString(),
+                units.resolve("hck.timer").toString()), 120);
+        assertEquals(0, verify.rc(), verify.stdout() + verify.stderr());
+        String service = Files.readString(units.resolve("hck.service"));
+        assertTrue(service.contains("Type=oneshot") && service.contains("SyslogIdentifier=hck"), service);
+        assertTrue(service.contains("--prometheus " + tmp.resolve("prom/hck.prom")), service);
+        String timer = Files.readString(units.resolve("hck.timer"));
+        for (String k : List.of("OnBootSec=", "OnUnitActiveSec=5min", "RandomizedDelaySec=", "AccuracySec=1s")) assertTrue(timer.contains(k), timer);
+
+        r = playbook(inv, "--tags", "schedule", "-e", "hck_schedule=cron", "-e", "hck_cron_file=" + cron);
+        assertEquals(0, r.rc(), r.stdout());
+        String line = Files.readAllLines(cron).stream().filter(l -> !l.startsWith("#")).findFirst().orElseThrow();
+        assertTrue(line.matches("\\*/5 \\* \\* \\* \\* root flock -n \\S+ /usr/bin/java -jar \\S+/hck.jar --dry-run --json .*"), line);
+    }
+}
