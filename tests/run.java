@@ -25,6 +25,7 @@
 //SOURCES it/MonitoringTest.java
 //SOURCES it/UdpTest.java
 //SOURCES it/AnsibleTest.java
+//SOURCES it/DistributionTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

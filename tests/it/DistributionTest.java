@@ -1,0 +1,75 @@
+package hck.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import hck.support.Netns;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The other ways hck is started: the jbang catalog aliases and the exported fat jar. */
+class DistributionTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path tmp;
+
+    static String jbang() {
+        return Path.of("jbang").toAbsolutePath().toString();
+    }
+
+    @Test
+    void catalogAliasesRunFromTheReposCatalog() throws Exception {
+        String catalog = Path.of("jbang-catalog.json").toAbsolutePath().toString();
+        Netns.Result version = Netns.exec(List.of(jbang(), "hck@" + catalog, "--version"), 600);
+        assertEquals(0, version.rc(), version.stderr());
+        assertEquals("hck 0.1.0", version.stdout().strip());
+        try (Netns ns = Netns.create()) {
+            ns.holder("name=server", "listen:9000:close");
+            ns.holder("name=leaky", "connect:127.0.0.1:9000:1");
+            Thread.sleep(1500);
+            // inside the namespace JBang works from its warm cache
+            Netns.Result check = ns.run(jbang(), "--offline", "hck-check@" + catalog, "-w", "5", "-c", "10", "--close-wait-timeout", "1");
+            assertEquals(0, check.rc(), check.stdout() + check.stderr());
+            assertTrue(check.stdout().startsWith("HCK OK: 1 hung TCP connection (leaky PID "), check.stdout());
+        }
+    }
+
+    @Test
+    void theFatJarBehavesLikeTheScript() throws Exception {
+        Path jar = tmp.resolve("hck.jar");
+        Netns.Result export = Netns.exec(List.of(jbang(), "export", "fatjar", "--force", "-O", jar.toString(), "hck.java"), 600);
+        assertEquals(0, export.rc(), export.stdout() + export.stderr());
+        Netns.Result jarHelp = Netns.exec(List.of(Netns.java().toString(), "-jar", jar.toString(), "--help"), 120);
+        Netns.Result scriptHelp = Netns.exec(Netns.hckCommand("--help"), 120);
+        assertEquals(0, jarHelp.rc());
+        assertEquals(scriptHelp.stdout(), jarHelp.stdout());
+        try (Netns ns = Netns.create()) {
+            ns.holder("name=server", "listen:9000:close", "listen:22:close");
+            ns.holder("name=leaky", "connect:127.0.0.1:9000:2", "connect:127.0.0.1:22:1");
+            Thread.sleep(1500);
+            Path a = tmp.resolve("jar.json"), b = tmp.resolve("script.json");
+            Netns.Result byJar = ns.run(Netns.java().toString(), "-jar", jar.toString(), "--dry-run", "--close-wait-timeout", "1",
+                    "--json", a.toString(), "--state-file", tmp.resolve("s1.json").toString());
+            Netns.Result byScript = ns.hck("--dry-run", "--close-wait-timeout", "1", "--json", b.toString(), "--state-file", tmp.resolve("s2.json").toString());
+            assertEquals(0, byJar.rc(), byJar.stderr());
+            assertEquals(0, byScript.rc(), byScript.stderr());
+            JsonNode x = comparable(JSON.readTree(a.toFile())), y = comparable(JSON.readTree(b.toFile()));
+            assertEquals(y, x);
+            assertEquals(2, x.get("summary").get("hung").asInt());
+        }
+    }
+
+    /** The document without what differs between two runs of the same program: times and ages. */
+    static JsonNode comparable(JsonNode doc) {
+        ObjectNode d = (ObjectNode) doc.deepCopy();
+        d.remove(List.of("started_at", "duration_ms"));
+        d.get("connections").forEach(c -> ((ObjectNode) c).remove(List.of("age_s", "reason")));
+        return d;
+    }
+}
