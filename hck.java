@@ -50,6 +50,7 @@
 //SOURCES hck/rules/Rules.java
 //SOURCES hck/rules/RulesException.java
 //SOURCES hck/rules/RulesLoader.java
+//SOURCES hck/scan/NetlinkSource.java
 //SOURCES hck/scan/Owners.java
 //SOURCES hck/scan/ProcNetParser.java
 //SOURCES hck/scan/ProcNetSource.java
@@ -213,7 +214,7 @@ public class hck implements Callable<Integer> {
     boolean verbose;
 
     @Option(names = "--source", paramLabel = "SOURCE", defaultValue = "auto",
-            description = "Where sockets come from: auto (ss, else /proc), ss, proc (default ${DEFAULT-VALUE}).")
+            description = "Where sockets come from: auto (netlink, else ss, else /proc), netlink, ss, proc (default ${DEFAULT-VALUE}).")
     String source;
 
     @Option(names = {"-w", "--warning"}, paramLabel = "RANGE",
@@ -317,7 +318,7 @@ public class hck implements Callable<Integer> {
             if (allNetns && netns != null) throw new IllegalArgumentException("--netns and --all-netns are mutually exclusive");
             checkJsonTarget();
         } catch (RulesException | IllegalArgumentException e) {
-            return usageError(e.getMessage().startsWith("No enum constant") ? "--source must be auto, ss or proc" : e.getMessage());
+            return usageError(e.getMessage().startsWith("No enum constant") ? "--source must be auto, netlink, ss or proc" : e.getMessage());
         }
         if (mode.validate) {
             log.info("Rules {} are valid", rulesOrigin);
@@ -394,6 +395,7 @@ public class hck implements Callable<Integer> {
         long parseErrors = scans.stream().mapToLong(n -> n.result().parseErrors()).sum();
         String source = scans.stream().map(n -> n.result().source()).distinct().collect(Collectors.joining("+"));
         log.info("Found {} total connections{}", scanned, scans.size() > 1 ? " in " + scans.size() + " network namespaces" : "");
+        log.debug("Scan, owners and first sightings took {} ms", (System.nanoTime() - t0) / 1_000_000);
         if (parseErrors > 0) log.warn("Skipped {} unparseable lines of {} output", parseErrors, source);
 
         // decide, each namespace with its own tcp_fin_timeout
@@ -410,6 +412,7 @@ public class hck implements Callable<Integer> {
         hung.forEach(report::hung);
         listed.stream().filter(d -> d.verdict() == Verdict.SKIPPED).forEach(report::notListed);
         report.tallies(hung);
+        log.debug("Decisions and their log lines done at {} ms", (System.nanoTime() - t0) / 1_000_000);
 
         // act, inside each socket's own namespace
         Map<TcpSocket, Result> results = new java.util.IdentityHashMap<>();
@@ -439,6 +442,7 @@ public class hck implements Callable<Integer> {
         }
 
         // report
+        log.debug("Actions done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         Summary summary = summarize(scanned, candidates.size(), outcomes);
         List<Summary.PerNetns> perNetns = new ArrayList<>();
         for (NsScan n : scans) {

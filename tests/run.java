@@ -8,6 +8,7 @@
 //SOURCES support/Netns.java
 //SOURCES support/RaceProbe.java
 //SOURCES support/Sandbox.java
+//SOURCES support/SourceDump.java
 //SOURCES unit/SsParserTest.java
 //SOURCES unit/ProcNetParserTest.java
 //SOURCES unit/RulesTest.java

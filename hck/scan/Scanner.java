@@ -8,12 +8,12 @@ import java.util.function.Consumer;
 import hck.model.TcpSocket;
 
 /**
- * Scans the network namespace of the calling thread: ss, falling back to /proc/thread-self/net
- * when ss is missing or fails. It remembers which source answered, so that the verification after
+ * Scans the network namespace of the calling thread: netlink sock_diag directly (the default),
+ * else ss, else /proc/thread-self/net when ss is missing or fails. It remembers which source answered, so that the verification after
  * a kill looks through the same one.
  */
 public final class Scanner {
-    public enum Choice { AUTO, SS, PROC }
+    public enum Choice { AUTO, NETLINK, SS, PROC }
 
     /** /proc/thread-self/net follows the calling thread's namespace; /proc/self/net would not. */
     static final Path PROC_NET = Path.of("/proc/thread-self/net");
@@ -32,6 +32,17 @@ public final class Scanner {
         if (choice == Choice.PROC) {
             used = proc;
             return proc.scan();
+        }
+        if (choice == Choice.NETLINK || (choice == Choice.AUTO && NetlinkSource.available())) {
+            NetlinkSource nl = new NetlinkSource();
+            try {
+                ScanResult r = nl.scan();
+                used = nl;
+                return r;
+            } catch (IOException e) {
+                if (choice == Choice.NETLINK) throw e;
+                warn.accept("netlink scan failed (" + e.getMessage() + "): falling back to ss");
+            }
         }
         try {
             SsSource ss = new SsSource("ss");

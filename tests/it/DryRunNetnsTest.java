@@ -128,7 +128,7 @@ class DryRunNetnsTest {
         long watched = before.stream().filter(s -> s.matches("(CLOSE-WAIT|FIN-WAIT-1|FIN-WAIT-2|CLOSING|LAST-ACK|TIME-WAIT) .*")).count();
         assertEquals(watched, sum.get("candidates").asLong());
         assertEquals(before.size(), sum.get("scanned").asLong());
-        assertEquals("ss", run.doc().get("source").asText());
+        assertEquals("netlink", run.doc().get("source").asText(), "netlink is the default source");
         assertEquals("dry-run", run.doc().get("mode").asText());
 
         String err = run.err();
@@ -166,8 +166,36 @@ class DryRunNetnsTest {
     }
 
     @Test
+    void netlinkAndSsSeeTheSameSocketsAndVerdicts() throws Exception {
+        Run viaNetlink = hck("--dry-run", "--close-wait-timeout", "1", "--fin-wait-timeout", "0.5", "--source", "netlink");
+        Run viaSs = hck("--dry-run", "--close-wait-timeout", "1", "--fin-wait-timeout", "0.5", "--source", "ss");
+        assertEquals("netlink", viaNetlink.doc().get("source").asText());
+        assertEquals("ss", viaSs.doc().get("source").asText());
+        assertEquals(viaSs.doc().get("summary"), viaNetlink.doc().get("summary"));
+        java.util.Map<String, JsonNode> ss = new java.util.HashMap<>();
+        viaSs.doc().get("connections").forEach(c -> ss.put(c.get("cookie").asText(), c));
+        assertEquals(ss.size(), viaNetlink.doc().get("connections").size());
+        for (JsonNode n : viaNetlink.doc().get("connections")) {
+            JsonNode s = ss.get(n.get("cookie").asText());
+            assertNotNull(s, "ss saw " + n);
+            for (String k : List.of("proto", "state", "local", "remote", "pid", "process", "inode", "age_source", "verdict", "timeout_s")) {
+                assertEquals(s.get(k), n.get(k), k + " of " + n);
+            }
+            // ss prints timers in whole seconds (57sec); netlink gives milliseconds
+            // ss prints whole seconds and runs a second later: ages agree within a few seconds
+            assertEquals(s.get("age_s").asDouble(), n.get("age_s").asDouble(), 3.0, n.toString());
+        }
+        // and socket by socket, every watched one, not only the listed ones
+        Netns.Result nl = ns.run(Netns.java().toString(), "-cp", Netns.classpath(), "hck.support.SourceDump", "netlink");
+        Netns.Result sd = ns.run(Netns.java().toString(), "-cp", Netns.classpath(), "hck.support.SourceDump", "ss");
+        assertEquals(0, nl.rc(), nl.stderr());
+        assertEquals(sd.stdout(), nl.stdout());
+        assertTrue(nl.stdout().lines().count() >= 10, nl.stdout());
+    }
+
+    @Test
     void procFallbackGivesTheSameVerdictsOnASecondRun() throws Exception {
-        Run viaSs = hck("--dry-run", "--close-wait-timeout", "1");
+        Run viaSs = hck("--dry-run", "--close-wait-timeout", "1", "--source", "ss");
         Path state = tmp.resolve("proc-state.json");
         Run first = hck("--dry-run", "--close-wait-timeout", "1", "--source", "proc", "--state-file", state.toString());
         assertEquals("proc", first.doc().get("source").asText());
@@ -188,7 +216,9 @@ class DryRunNetnsTest {
     @Test
     void withoutSsItFallsBackToProc() throws Exception {
         Path out = tmp.resolve("nos.json");
-        Netns.Result r = ns.run("env", "PATH=/nonexistent", Netns.java().toString(), "-cp", Netns.classpath(), "hck.hck",
+        // without JNA's native library netlink is out too: auto falls back to ss, then to /proc
+        Netns.Result r = ns.run("env", "PATH=/nonexistent", Netns.java().toString(), "-Djna.nosys=true", "-Djna.nounpack=true",
+                "-cp", Netns.classpath(), "hck.hck",
                 "--dry-run", "--close-wait-timeout", "1", "--json", out.toString(), "--state-file", tmp.resolve("s2.json").toString());
         assertEquals(0, r.rc(), r.stderr());
         assertEquals("proc", JSON.readTree(out.toFile()).get("source").asText());

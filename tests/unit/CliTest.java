@@ -96,7 +96,7 @@ class CliTest {
         assertUsageError("'70000' is not a port", "-n", "--include-ports", "70000");
         assertUsageError("'0' is not a port", "-n", "--exclude-ports", "0");
         assertUsageError("Unknown option: '--frobnicate'", "-n", "--frobnicate");
-        assertUsageError("--source must be auto, ss or proc", "-n", "--source", "carrier-pigeon");
+        assertUsageError("--source must be auto, netlink, ss or proc", "-n", "--source", "carrier-pigeon");
         assertUsageError("Missing required parameter", "-n", "--close-wait-timeout");
     }
 

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# hck's benchmark (root; not part of the test suite). For each N it builds N hung sockets in a
+# private network namespace — N/2 CLOSE_WAIT held by holder processes (at most 19,000 each: a
+# process may hold 20,000 files here) and N/2 orphan FIN_WAIT2 — and times, in one run, several
+# rounds each: ss with the kernel state filter, with details, with PIDs (-p), netstat -tanp, and
+# hck --dry-run --json (JVM start included, peak RSS recorded). Then, on a fresh set, hck --live
+# killing L hung sockets while a control set (a protected process's) must survive; and startup:
+# hck on an idle namespace against a jbang hello-world. Prints a table and the ratios, writes JSON.
+#   bench/run.sh [--sizes 10000,50000,190000] [--live 50000] [--rounds 3] [--out bench/results.json]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=10000,50000,190000 live=50000 rounds=3 out=bench/results.json
+while [ $# -gt 0 ]; do
+  case $1 in
+    --sizes) sizes=$2; shift 2;; --live) live=$2; shift 2;; --rounds) rounds=$2; shift 2;; --out) out=$2; shift 2;;
+    *) echo "usage: bench/run.sh [--sizes N,N] [--live N] [--rounds R] [--out FILE]" >&2; exit 2;;
+  esac
+done
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh needs root (network namespaces)" >&2; exit 2; }
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+./jbang build tests/run.java >/dev/null 2>&1
+cp=$(./jbang info classpath tests/run.java 2>/dev/null)
+ns=hck-bench-$$
+work=$(mktemp -d)
+holders=()
+cleanup() {
+  for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fresh_ns() {
+  cleanup; work=$(mktemp -d)
+  ip netns add "$ns"; ip -n "$ns" link set lo up
+  # orphan FIN_WAIT2 live tcp_fin_timeout (60 s): keep them for the whole run, in this namespace only
+  ip netns exec "$ns" sysctl -qw net.ipv4.tcp_fin_timeout=3600
+}
+hold() { # args... ; waits for "ready". Holders read a fifo this script keeps open: no EOF, no extra process.
+  local fifo="$work/fifo.$RANDOM"; mkfifo "$fifo"
+  [ -p "$work/stdin" ] || { mkfifo "$work/stdin"; exec 7<>"$work/stdin"; }
+  ip netns exec "$ns" "$java" -XX:+UseSerialGC -cp "$cp" hck.support.Holder "$@" < "$work/stdin" > "$fifo" 2>>"$work/holders.log" &
+  disown
+  read -r line < "$fifo"; rm -f "$fifo"
+  [ "$line" = ready ] || { echo "holder $* failed:" >&2; cat "$work/holders.log" >&2; exit 1; }
+}
+build() { # total sockets [holder name] [first server port]; half CLOSE_WAIT (held), half orphan FIN_WAIT2
+  local total=$1 name=${2:-leaky} base=${3:-9000} half=$(( $1 / 2 )) per procs i port
+  procs=$(( (half + 18999) / 19000 )); per=$(( half / procs ))
+  for i in $(seq 1 "$procs"); do
+    port=$((base + i))
+    hold name=server$i "listen:$port:close"
+    hold "name=$name$i" "connect:127.0.0.1:$port:$per"
+  done
+  sleep 2
+}
+# wall seconds and peak RSS (KiB) of one command, its output thrown away
+measure() { /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 || true; cat "$work/time"; }
+stats() { # values... -> "median min max"
+  printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {printf "%s %s %s\n", a[int((NR+1)/2)], a[1], a[NR]}'
+}
+states="state close-wait state fin-wait-1 state fin-wait-2 state closing state last-ack state time-wait"
+hck=("$java" -cp "$cp" hck.hck)
+json="{\"rounds\": $rounds, \"machine\": \"$(nproc) cores, $(uname -r), $("$java" -version 2>&1 | head -1 | tr -d '"')\", \"sizes\": ["
+printf '%-8s %-28s %22s %10s\n' sockets command "wall s (median min max)" "peak MiB"
+first=1
+for n in ${sizes//,/ }; do
+  fresh_ns; build "$n"
+  scanned=$(ip netns exec "$ns" ss -tanH | wc -l)
+  declare -A med=()
+  [ $first = 1 ] || json+=","; first=0
+  json+="{\"sockets\": $scanned, \"commands\": {"
+  c=0
+  for label in "ss state filter" "ss -tanoeiH state" "ss -tanpoeiH state" "netstat -tanp" "hck --dry-run"; do
+    case $label in
+      "ss state filter") cmd=(ip netns exec "$ns" ss -tanH $states);;
+      "ss -tanoeiH state") cmd=(ip netns exec "$ns" ss -tanoeiH $states);;
+      "ss -tanpoeiH state") cmd=(ip netns exec "$ns" ss -tanpoeiH $states);;
+      "netstat -tanp") cmd=(ip netns exec "$ns" netstat -tanp);;
+      "hck --dry-run") cmd=(ip netns exec "$ns" "${hck[@]}" --dry-run --close-wait-timeout 1 --fin-wait-timeout 1 --json "$work/out.json" --state-file "$work/state.json");;
+    esac
+    walls=() rss=0
+    for r in $(seq 1 "$rounds"); do
+      read -r wall kib < <(measure "${cmd[@]}")
+      walls+=("$wall"); [ "$kib" -gt "$rss" ] && rss=$kib
+    done
+    read -r m lo hi < <(stats "${walls[@]}")
+    med[$label]=$m
+    printf '%-8s %-28s %10s %5s %5s %10s\n' "$scanned" "$label" "$m" "$lo" "$hi" "$((rss / 1024))"
+    [ $c = 0 ] || json+=","; c=1
+    json+="\"$label\": {\"median_s\": $m, \"min_s\": $lo, \"max_s\": $hi, \"peak_rss_mib\": $((rss / 1024))}"
+  done
+  hung=$(python3 -c "import json;print(json.load(open('$work/out.json'))['summary']['hung'])" 2>/dev/null || echo "?")
+  r1=$(awk -v a="${med[hck --dry-run]}" -v b="${med[ss -tanpoeiH state]}" 'BEGIN{printf "%.2f", a/b}')
+  r2=$(awk -v a="${med[hck --dry-run]}" -v b="${med[ss -tanoeiH state]}" 'BEGIN{printf "%.2f", a/b}')
+  echo "         hck found $hung hung; hck / ss -tanpoeiH = $r1 (target <= 0.25); hck / ss -tanoeiH state = $r2 (target <= 3)"
+  json+="}, \"hck_hung\": \"$hung\", \"ratio_vs_ss_p\": $r1, \"ratio_vs_ss_details\": $r2}"
+done
+json+="]"
+
+if [ "$live" -gt 0 ]; then
+  fresh_ns; build $(( live * 2 )) leaky 9000
+  # the control set: 1000 CLOSE_WAIT of a process named exactly sshd (protected), which must survive
+  hold name=control-server listen:9500:close; hold name=sshd connect:127.0.0.1:9500:1000; sleep 1
+  before=$(ip netns exec "$ns" ss -tanH state close-wait | wc -l)
+  read -r wall kib < <(measure ip netns exec "$ns" "${hck[@]}" --live --json "$work/live.json" --lock-file "$work/lock" --state-file "$work/state.json" --close-wait-timeout 1)
+  left=$(ip netns exec "$ns" ss -tanH state close-wait | wc -l)
+  terminated=$(python3 -c "import json;print(json.load(open('$work/live.json'))['summary']['terminated'])" 2>/dev/null || echo "?")
+  echo "live: $terminated of $((before - 1000)) hung CLOSE_WAIT terminated in $wall s (target <= 5 s); CLOSE_WAIT left: $left (the control set: 1000 of sshd)"
+  json+=", \"live\": {\"terminated\": \"$terminated\", \"wall_s\": $wall, \"peak_rss_mib\": $((kib / 1024)), \"close_wait_left\": $left, \"control\": 1000}"
+fi
+
+fresh_ns
+./jbang build bench/hello.java >/dev/null 2>&1
+walls=() hellos=()
+for r in $(seq 1 "$rounds"); do
+  read -r w _ < <(measure ip netns exec "$ns" "${hck[@]}" --dry-run --state-file "$work/state.json"); walls+=("$w")
+  read -r w _ < <(measure ./jbang bench/hello.java); hellos+=("$w")
+done
+read -r hm _ _ < <(stats "${walls[@]}"); read -r jm _ _ < <(stats "${hellos[@]}")
+ratio=$(awk -v a="$hm" -v b="$jm" 'BEGIN{printf "%.2f", a/b}')
+echo "startup: hck on an idle namespace $hm s, jbang hello-world $jm s: ratio $ratio (target <= 1.3)"
+json+=", \"startup\": {\"hck_idle_s\": $hm, \"jbang_hello_s\": $jm, \"ratio\": $ratio}}"
+echo "$json" | python3 -m json.tool > "$out"
+echo "results: $out"
