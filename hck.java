@@ -284,6 +284,14 @@ public class hck implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            return runAll();
+        } finally {
+            Logs.flush();
+        }
+    }
+
+    private Integer runAll() throws Exception {
         Instant startedAt = Instant.now();
         long t0 = System.nanoTime();
         OutputStream logOut;
