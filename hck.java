@@ -62,6 +62,7 @@
 //SOURCES hck/scan/SsSource.java
 //SOURCES hck/scan/StateFile.java
 //SOURCES hck/sys/LibC.java
+//SOURCES hck/sys/Netlink.java
 
 package hck;
 

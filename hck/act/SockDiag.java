@@ -1,9 +1,7 @@
 package hck.act;
 
-import hck.sys.LibC;
+import hck.sys.Netlink;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.NativeLong;
 import hck.model.Endpoint;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
@@ -27,7 +25,7 @@ import java.util.List;
  * new socket reusing the 4-tuple is never hit.
  */
 public final class SockDiag implements AutoCloseable {
-    static final short SOCK_DIAG_BY_FAMILY = 20, SOCK_DESTROY = 21, NLMSG_ERROR = 2;
+    static final short SOCK_DIAG_BY_FAMILY = 20, SOCK_DESTROY = 21;
     static final short NLM_F_REQUEST = 1, NLM_F_ACK = 4;
     static final int AF_INET = 2, AF_INET6 = 10, IPPROTO_TCP = 6, IPPROTO_UDP = 17;
     static final int HDR = 16, REQ = 56, MSG = 72;
@@ -52,29 +50,15 @@ public final class SockDiag implements AutoCloseable {
     /** What an exact lookup found: the socket's current state, cookie and inode. */
     public record Found(TcpState state, long cookie, long inode) {}
 
-    private final int fd;
+    private final Netlink nl;
     private int seq;
 
-    private SockDiag(int fd) {
-        this.fd = fd;
+    private SockDiag(Netlink nl) {
+        this.nl = nl;
     }
 
     public static SockDiag open() throws IOException {
-        try {
-            int fd = LibC.c().socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_SOCK_DIAG);
-            SockDiag d = new SockDiag(fd);
-            byte[] size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(8 << 20).array();
-            try {
-                LibC.c().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, size, 4);
-            } catch (LastErrorException e) {
-                LibC.c().setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, size, 4);
-            }
-            return d;
-        } catch (LastErrorException e) {
-            throw new IOException("cannot open a sock_diag netlink socket: " + LibC.errnoName(e.getErrorCode()));
-        } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new IOException("cannot load JNA to talk netlink: " + e.getMessage());
-        }
+        return new SockDiag(Netlink.open());
     }
 
     /**
@@ -106,11 +90,7 @@ public final class SockDiag implements AutoCloseable {
             int base = seq + 1;
             ByteBuffer buf = ByteBuffer.allocate((to - from) * (HDR + REQ)).order(ByteOrder.nativeOrder());
             for (int i = from; i < to; i++) request(buf, ids.get(i), type, ++seq);
-            try {
-                LibC.c().send(fd, buf.array(), new NativeLong(buf.position()), 0);
-            } catch (LastErrorException e) {
-                throw new IOException("netlink send failed: " + LibC.errnoName(e.getErrorCode()));
-            }
+            nl.send(buf);
             receive(results, from, base, to - from);
         }
         return results;
@@ -132,41 +112,24 @@ public final class SockDiag implements AutoCloseable {
     }
 
     private void receive(Object[] results, int offset, int base, int expected) throws IOException {
-        byte[] raw = new byte[1 << 16];
-        int answered = 0;
-        while (answered < expected) {
-            int n;
-            try {
-                n = LibC.c().recv(fd, raw, new NativeLong(raw.length), 0).intValue();
-            } catch (LastErrorException e) {
-                throw new IOException("netlink receive failed: " + LibC.errnoName(e.getErrorCode()));
-            }
-            ByteBuffer b = ByteBuffer.wrap(raw, 0, n).order(ByteOrder.nativeOrder());
-            while (b.remaining() >= HDR) {
-                int start = b.position();
-                int len = b.getInt();
-                short type = b.getShort();
-                b.getShort();
-                int s = b.getInt();
-                b.getInt();
-                int idx = s - base;
-                if (len < HDR || start + len > n) break;
-                if (idx >= 0 && idx < expected && results[offset + idx] == null) {
-                    if (type == NLMSG_ERROR) {
-                        results[offset + idx] = -b.getInt();
-                        answered++;
-                    } else if (type == SOCK_DIAG_BY_FAMILY && len >= HDR + MSG) {
-                        results[offset + idx] = found(b);
-                        answered++;
-                    }
+        int[] answered = {0};
+        nl.receive((type, s, payload) -> {
+            int idx = s - base;
+            if (idx >= 0 && idx < expected && results[offset + idx] == null) {
+                if (type == Netlink.NLMSG_ERROR) {
+                    results[offset + idx] = -payload.getInt(0);
+                    answered[0]++;
+                } else if (type == SOCK_DIAG_BY_FAMILY && payload.limit() >= MSG) {
+                    results[offset + idx] = found(payload);
+                    answered[0]++;
                 }
-                b.position(start + ((len + 3) & ~3));
             }
-        }
+            return answered[0] < expected;
+        });
     }
 
     private static Found found(ByteBuffer b) {
-        int p = b.position();
+        int p = 0;
         TcpState state = TcpState.fromKernelCode(b.get(p + 1) & 0xff);
         long c0 = b.getInt(p + 4 + 40) & 0xFFFF_FFFFL;
         long c1 = b.getInt(p + 4 + 44) & 0xFFFF_FFFFL;
@@ -206,6 +169,6 @@ public final class SockDiag implements AutoCloseable {
 
     @Override
     public void close() {
-        LibC.c().close(fd);
+        nl.close();
     }
 }

@@ -9,7 +9,6 @@ import hck.rules.Rules;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**

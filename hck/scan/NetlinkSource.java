@@ -1,13 +1,12 @@
 package hck.scan;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.NativeLong;
 import hck.model.Addresses;
 import hck.model.Endpoint;
 import hck.model.SocketTimer;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
 import hck.sys.LibC;
+import hck.sys.Netlink;
 
 import java.io.IOException;
 import java.net.NetworkInterface;
@@ -27,7 +26,7 @@ import java.util.Map;
  * Gives the same sockets as ss -tanoeiH (a test holds them together), with ms-precise timers.
  */
 public final class NetlinkSource implements SocketSource {
-    static final short SOCK_DIAG_BY_FAMILY = 20, NLMSG_ERROR = 2, NLMSG_DONE = 3;
+    static final short SOCK_DIAG_BY_FAMILY = 20;
     static final short NLM_F_REQUEST = 1, NLM_F_DUMP = 0x300;
     static final int AF_INET = 2, AF_INET6 = 10, IPPROTO_TCP = 6, INET_DIAG_INFO = 2;
     static final String[] TIMERS = {null, "on", "keepalive", "timewait", "persist"};
@@ -39,9 +38,7 @@ public final class NetlinkSource implements SocketSource {
 
     /** Whether this host can dump over netlink from Java (JNA loads, the socket opens). */
     public static boolean available() {
-        try {
-            int fd = open();
-            LibC.c().close(fd);
+        try (Netlink nl = Netlink.open()) {
             return true;
         } catch (IOException | LinkageError | RuntimeException e) {
             return false;
@@ -55,65 +52,33 @@ public final class NetlinkSource implements SocketSource {
         int others = 0xFFE & ~watched;
         List<TcpSocket> sockets = new ArrayList<>();
         long[] count = new long[1];
-        int fd = open();
-        try {
+        try (Netlink nl = Netlink.open()) {
             Map<Integer, String> names = new HashMap<>();
             for (int family : new int[] {AF_INET, AF_INET6}) {
-                dump(fd, family, watched, true, b -> sockets.add(socket(b, names)));
-                dump(fd, family, others, false, b -> count[0]++);
+                dump(nl, family, watched, true, m -> sockets.add(socket(m, names)));
+                dump(nl, family, others, false, m -> count[0]++);
             }
-        } finally {
-            LibC.c().close(fd);
         }
         return new ScanResult(sockets, sockets.size() + count[0], name(), 0);
-    }
-
-    private static int open() throws IOException {
-        try {
-            return LibC.c().socket(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, LibC.NETLINK_SOCK_DIAG);
-        } catch (LastErrorException e) {
-            throw new IOException("cannot open a sock_diag netlink socket: " + LibC.errnoName(e.getErrorCode()));
-        }
     }
 
     interface Sink {
         void accept(ByteBuffer message);
     }
 
-    private static void dump(int fd, int family, int states, boolean info, Sink sink) throws IOException {
-        ByteBuffer req = ByteBuffer.allocate(16 + 56).order(ByteOrder.nativeOrder());
-        req.putInt(16 + 56).putShort(SOCK_DIAG_BY_FAMILY).putShort((short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(1).putInt(0);
+    private static void dump(Netlink nl, int family, int states, boolean info, Sink sink) throws IOException {
+        ByteBuffer req = ByteBuffer.allocate(Netlink.HEADER + 56).order(ByteOrder.nativeOrder());
+        req.putInt(Netlink.HEADER + 56).putShort(SOCK_DIAG_BY_FAMILY).putShort((short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(1).putInt(0);
         req.put((byte) family).put((byte) IPPROTO_TCP).put((byte) (info ? 1 << (INET_DIAG_INFO - 1) : 0)).put((byte) 0);
         req.putInt(states);
-        try {
-            LibC.c().send(fd, req.array(), new NativeLong(req.capacity()), 0);
-        } catch (LastErrorException e) {
-            throw new IOException("netlink dump request failed: " + LibC.errnoName(e.getErrorCode()));
-        }
-        byte[] raw = new byte[1 << 17];
-        while (true) {
-            int n;
-            try {
-                n = LibC.c().recv(fd, raw, new NativeLong(raw.length), 0).intValue();
-            } catch (LastErrorException e) {
-                throw new IOException("netlink dump failed: " + LibC.errnoName(e.getErrorCode()));
-            }
-            ByteBuffer b = ByteBuffer.wrap(raw, 0, n).order(ByteOrder.nativeOrder());
-            while (b.remaining() >= 16) {
-                int start = b.position();
-                int len = b.getInt(start);
-                short type = b.getShort(start + 4);
-                if (len < 16 || start + len > n) break;
-                if (type == NLMSG_DONE) return;
-                if (type == NLMSG_ERROR) throw new IOException("netlink dump failed: " + LibC.errnoName(-b.getInt(start + 16)));
-                if (type == SOCK_DIAG_BY_FAMILY) {
-                    ByteBuffer m = b.duplicate().order(ByteOrder.nativeOrder());
-                    m.position(start + 16).limit(start + len);
-                    sink.accept(m.slice().order(ByteOrder.nativeOrder()));
-                }
-                b.position(start + ((len + 3) & ~3));
-            }
-        }
+        req.position(req.capacity());
+        nl.send(req);
+        nl.receive((type, seq, payload) -> {
+            if (type == Netlink.NLMSG_DONE) return false;
+            if (type == Netlink.NLMSG_ERROR) throw new IOException("netlink dump failed: " + LibC.errnoName(-payload.getInt(0)));
+            if (type == SOCK_DIAG_BY_FAMILY) sink.accept(payload);
+            return true;
+        });
     }
 
     /** inet_diag_msg (linux/inet_diag.h), then its attributes; only INET_DIAG_INFO is read. */
