@@ -59,7 +59,9 @@ stats() { # values... -> "median min max"
   printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {printf "%s %s %s\n", a[int((NR+1)/2)], a[1], a[NR]}'
 }
 states="state close-wait state fin-wait-1 state fin-wait-2 state closing state last-ack state time-wait"
-hck=("$java" -cp "$cp" hck.hck)
+# hck runs with the JVM options its //RUNTIME_OPTIONS line gives jbang
+read -r -a jvm <<< "$(sed -n 's|^//RUNTIME_OPTIONS ||p' hck.java)"
+hck=("$java" "${jvm[@]}" -cp "$cp" hck.hck)
 json="{\"rounds\": $rounds, \"machine\": \"$(nproc) cores, $(uname -r), $("$java" -version 2>&1 | head -1 | tr -d '"')\", \"sizes\": ["
 printf '%-8s %-28s %22s %10s\n' sockets command "wall s (median min max)" "peak MiB"
 first=1
