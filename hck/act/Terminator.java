@@ -2,7 +2,6 @@ package hck.act;
 
 import hck.sys.LibC;
 
-import hck.model.Owner;
 import hck.model.TcpSocket;
 import hck.rules.Rules;
 import org.slf4j.Logger;
@@ -149,7 +148,9 @@ public final class Terminator {
                 }
             }
         } catch (IOException e) {
-            for (TcpSocket s : pending) if (!done.containsKey(s) && !claimed.containsKey(s) && !rest.contains(s)) {
+            Set<TcpSocket> inRest = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            inRest.addAll(rest);
+            for (TcpSocket s : pending) if (!done.containsKey(s) && !claimed.containsKey(s) && !inRest.contains(s)) {
                 note(s, e.getMessage());
                 rest.add(s);
             }
@@ -224,9 +225,5 @@ public final class Terminator {
 
     private static String identity(TcpSocket s) {
         return s.cookie() != null ? "sk:" + s.cookie() : s.inode() + " " + s.local() + " " + s.remote();
-    }
-
-    static Owner owner(TcpSocket s) {
-        return s.owner();
     }
 }
