@@ -47,6 +47,16 @@ public final class NetlinkSource implements SocketSource {
 
     @Override
     public ScanResult scan() throws IOException {
+        return scan(true);
+    }
+
+    /** Without the dump of the other states that only counts them. */
+    @Override
+    public List<TcpSocket> watched() throws IOException {
+        return scan(false).candidates();
+    }
+
+    private ScanResult scan(boolean countOthers) throws IOException {
         int watched = 0;
         for (TcpState s : TcpState.WATCHED) watched |= 1 << s.kernelCode;
         int others = 0xFFE & ~watched;
@@ -56,7 +66,7 @@ public final class NetlinkSource implements SocketSource {
             Map<Integer, String> names = new HashMap<>();
             for (int family : new int[] {AF_INET, AF_INET6}) {
                 dump(nl, family, watched, true, m -> sockets.add(socket(m, names)));
-                dump(nl, family, others, false, m -> count[0]++);
+                if (countOthers) dump(nl, family, others, false, m -> count[0]++);
             }
         }
         return new ScanResult(sockets, sockets.size() + count[0], name(), 0);

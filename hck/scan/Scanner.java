@@ -76,8 +76,8 @@ public final class Scanner {
 
     /** The watched sockets again, through the source the scan used: for verification after a kill. */
     public List<TcpSocket> rescan() throws IOException {
-        List<TcpSocket> all = new java.util.ArrayList<>((used != null ? used : new ProcNetSource(PROC_NET)).scan().candidates());
-        if (usedUdp != null) all.addAll(usedUdp.scan().candidates());
+        List<TcpSocket> all = new java.util.ArrayList<>((used != null ? used : new ProcNetSource(PROC_NET)).watched());
+        if (usedUdp != null) all.addAll(usedUdp.watched());
         return all;
     }
 }

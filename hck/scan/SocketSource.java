@@ -1,10 +1,18 @@
 package hck.scan;
 
+import hck.model.TcpSocket;
+
 import java.io.IOException;
+import java.util.List;
 
 /** Where sockets come from: ss over netlink, or /proc/net/tcp{,6} read directly. */
 public interface SocketSource {
     String name();
 
     ScanResult scan() throws IOException;
+
+    /** The watched sockets only, for the verification after a kill; sources that can skip the count do. */
+    default List<TcpSocket> watched() throws IOException {
+        return scan().candidates();
+    }
 }
