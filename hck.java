@@ -23,6 +23,7 @@
 //SOURCES hck/decide/Decision.java
 //SOURCES hck/decide/Verdict.java
 //SOURCES hck/io/AtomicFile.java
+//SOURCES hck/io/Background.java
 //SOURCES hck/io/ProcFiles.java
 //SOURCES hck/model/Addresses.java
 //SOURCES hck/model/Endpoint.java
@@ -41,6 +42,7 @@
 //SOURCES hck/report/JsonReport.java
 //SOURCES hck/report/LogReport.java
 //SOURCES hck/report/Logs.java
+//SOURCES hck/report/OneLinePerEntry.java
 //SOURCES hck/report/Outcome.java
 //SOURCES hck/report/Prometheus.java
 //SOURCES hck/report/RunInfo.java
@@ -93,6 +95,7 @@ import hck.report.Prometheus;
 import hck.report.RunInfo;
 import hck.report.Summary;
 import hck.io.AtomicFile;
+import hck.io.Background;
 import hck.io.ProcFiles;
 import hck.rules.Durations;
 import hck.rules.Rules;
@@ -386,6 +389,7 @@ public class hck implements Callable<Integer> {
         }
         List<TcpSocket> candidates = new ArrayList<>();
         scans.forEach(n -> candidates.addAll(n.result().candidates()));
+        log.debug("Scan done at {} ms: {} candidates", (System.nanoTime() - t0) / 1_000_000, candidates.size());
         // the state file is read and written only when there is something to keep in it
         StateFile state = candidates.stream().anyMatch(StateFile::needs) || mode.live || prometheus != null || rules.udp().enabled()
                 || (mode.check && !rules.notifications().isEmpty())
@@ -399,12 +403,13 @@ public class hck implements Callable<Integer> {
             }
         }
         List<TcpSocket> owned = Owners.attach(candidates, log::warn);
+        log.debug("Owners done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         List<TcpSocket> sockets = state == null ? owned : state.stamp(owned, now);
         long scanned = scans.stream().mapToLong(n -> n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned())).sum();
         long parseErrors = scans.stream().mapToLong(n -> n.result().parseErrors()).sum();
         String source = scans.stream().map(n -> n.result().source()).distinct().collect(Collectors.joining("+"));
         log.info("Found {} total connections{}", scanned, scans.size() > 1 ? " in " + scans.size() + " network namespaces" : "");
-        log.debug("Scan, owners and first sightings took {} ms", (System.nanoTime() - t0) / 1_000_000);
+        log.debug("First sightings done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         if (parseErrors > 0) log.warn("Skipped {} unparseable lines of {} output", parseErrors, source);
 
         // decide, each namespace with its own tcp_fin_timeout
@@ -416,12 +421,11 @@ public class hck implements Callable<Integer> {
             Decision d = deciders.get(s.netns()).decide(s, now);
             if (d.verdict() == Verdict.NONE) report.notListed(d); else listed.add(d);
         }
+        log.debug("Decisions done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         listed.sort(Comparator.comparing((Decision d) -> d.verdict()).thenComparing(Decision::ageMs, Comparator.reverseOrder()));
         List<Decision> hung = listed.stream().filter(d -> d.verdict() == Verdict.HUNG).toList();
-        hung.forEach(report::hung);
-        listed.stream().filter(d -> d.verdict() == Verdict.SKIPPED).forEach(report::notListed);
-        report.tallies(hung);
-        log.debug("Decisions and their log lines done at {} ms", (System.nanoTime() - t0) / 1_000_000);
+        // live mode says what it found before it acts; the other modes say it while the JSON is written
+        if (mode.live) logDecisions(report, listed, hung);
 
         // act, inside each socket's own namespace
         Map<TcpSocket, Result> results = new java.util.IdentityHashMap<>();
@@ -460,10 +464,14 @@ public class hck implements Callable<Integer> {
             perNetns.add(new Summary.PerNetns(n.ns().label(), summarize(n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned()),
                     nsCandidates, mine)));
         }
-        report.summary(summary, scans.size() > 1 ? perNetns : List.of());
         RunInfo run = new RunInfo(VERSION, hostName(), mode.dryRun ? "dry-run" : mode.live ? "live" : "check", startedAt,
                 (System.nanoTime() - t0) / 1_000_000, source, kernel, rulesOrigin, parseErrors);
-        if (json != null) writeJson(run, summary, perNetns, outcomes);
+        // the JSON document on a second core while this one formats the log: each is a second at 190k sockets
+        Background jsonWriter = json == null ? null : Background.start("hck-json", () -> writeJson(run, summary, perNetns, outcomes));
+        if (!mode.live) logDecisions(report, listed, hung);
+        report.summary(summary, scans.size() > 1 ? perNetns : List.of());
+        if (jsonWriter != null) jsonWriter.join();
+        log.debug("Log lines and JSON done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         NagiosCheck.Result check = mode.check ? NagiosCheck.evaluate(hung, rules.check()) : null;
         int exit = check != null ? check.status().exitCode : summary.failed() > 0 ? 1 : 0;
 
@@ -482,6 +490,13 @@ public class hck implements Callable<Integer> {
         if (state != null) state.save();
         if (check != null) return answer(check.text()) ? exit : Status.UNKNOWN.exitCode;
         return exit;
+    }
+
+    /** The hung sockets, then (under -v) the skipped ones, then the per-process tallies. */
+    private static void logDecisions(LogReport report, List<Decision> listed, List<Decision> hung) {
+        hung.forEach(report::hung);
+        listed.stream().filter(d -> d.verdict() == Verdict.SKIPPED).forEach(report::notListed);
+        report.tallies(hung);
     }
 
     /** After a live run that terminated or failed something; in check mode when the status changed. */
@@ -521,10 +536,10 @@ public class hck implements Callable<Integer> {
 
     private static Outcome outcome(Decision d, Result r) {
         return switch (r.action()) {
-            case Result.TERMINATED -> new Outcome(d, Verdict.HUNG, d.reason(), Outcome.TERMINATED, r.method());
-            case Result.FAILED -> new Outcome(d, Verdict.HUNG, d.reason() + "; not terminated: " + r.note(), Outcome.FAILED, null);
-            case Result.VETOED -> new Outcome(d, Verdict.SKIPPED, d.reason() + "; " + r.note(), Outcome.NONE, null);
-            default -> new Outcome(d, Verdict.HUNG, d.reason() + "; " + r.note(), Outcome.NONE, null);
+            case Result.TERMINATED -> new Outcome(d, Verdict.HUNG, d.reason(), Outcome.TERMINATED, r.method(), r.destroyResult());
+            case Result.FAILED -> new Outcome(d, Verdict.HUNG, d.reason() + "; not terminated: " + r.note(), Outcome.FAILED, null, r.destroyResult());
+            case Result.VETOED -> new Outcome(d, Verdict.SKIPPED, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult());
+            default -> new Outcome(d, Verdict.HUNG, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult());
         };
     }
 

@@ -3,8 +3,18 @@ package hck.act;
 /**
  * What live mode did with one hung socket. {@code action}: terminated | failed | none (it closed or
  * changed state by itself before hck got to it) | vetoed (the veto command said no: reported as skipped).
+ * {@code destroyResult}: the kernel's answer to this socket's SOCK_DESTROY (or to the exact lookup
+ * before it) — OK, ENOENT, ESTALE, EOPNOTSUPP, EPERM, "errno N" — or null when none was asked.
  */
-public record Result(String action, String method, String note) {
+public record Result(String action, String method, String note, String destroyResult) {
+    Result(String action, String method, String note) {
+        this(action, method, note, null);
+    }
+
+    Result withDestroyResult(String answer) {
+        return new Result(action, method, note, answer);
+    }
+
     public static final String TERMINATED = "terminated", FAILED = "failed", NONE = "none", VETOED = "vetoed";
 
     static Result terminated(String method) {

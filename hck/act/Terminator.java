@@ -37,6 +37,8 @@ public final class Terminator {
     private final long selfPid;
     private final Map<TcpSocket, Result> done = new IdentityHashMap<>();
     private final Map<TcpSocket, List<String>> notes = new IdentityHashMap<>();
+    /** The kernel's last answer about each socket: to SOCK_DESTROY, or to the exact lookup before it. */
+    private final Map<TcpSocket, String> answers = new IdentityHashMap<>();
 
     public Terminator(Rules.Termination term, KernelInfo kernel, Rescan rescan, Logger log, long selfPid) {
         this.term = term;
@@ -63,7 +65,11 @@ public final class Terminator {
             done.put(s, Result.failed(String.join("; ", why)));
         }
         Map<TcpSocket, Result> out = new LinkedHashMap<>();
-        for (TcpSocket s : hung) out.put(s, done.get(s));
+        for (TcpSocket s : hung) {
+            Result r = done.get(s);
+            String answer = answers.get(s);
+            out.put(s, answer == null ? r : r.withDestroyResult(answer));
+        }
         return out;
     }
 
@@ -109,6 +115,7 @@ public final class Terminator {
             for (int i = 0; i < asked.size(); i++) {
                 TcpSocket s = asked.get(i);
                 if (found[i] instanceof Integer errno) {
+                    answers.put(s, LibC.errnoName(errno));
                     if (errno == LibC.ENOENT || errno == LibC.ESTALE) {
                         done.put(s, Result.gone("closed by itself before hck got to it"));
                     } else {
@@ -130,6 +137,7 @@ public final class Terminator {
             int[] rc = diag.destroy(exact);
             for (int i = 0; i < confirmed.size(); i++) {
                 TcpSocket s = confirmed.get(i);
+                answers.put(s, LibC.errnoName(rc[i]));
                 switch (rc[i]) {
                     case 0 -> claimed.put(s, SOCKET_DESTROY);
                     case LibC.ENOENT, LibC.ESTALE -> done.put(s, Result.gone("closed by itself before hck got to it"));

@@ -26,7 +26,7 @@ public final class JsonReport {
             throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            g.useDefaultPrettyPrinter();
+            g.setPrettyPrinter(new OneLinePerEntry());
             g.writeStartObject();
             g.writeNumberField("schema_version", SCHEMA_VERSION);
             g.writeStringField("tool", "hck");
@@ -101,6 +101,7 @@ public final class JsonReport {
         g.writeStringField("reason", o.reason());
         g.writeStringField("action", o.action());
         g.writeStringField("method", o.method());
+        g.writeStringField("destroy_result", o.destroyResult());
         g.writeEndObject();
     }
 }

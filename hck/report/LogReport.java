@@ -44,9 +44,10 @@ public final class LogReport {
 
     public void hung(Decision d) {
         TcpSocket s = d.socket();
-        log.warn("Hung connection detected: {} {}", s.describe(), who(s));
+        String what = s.describe();
+        log.warn("Hung connection detected: {} {}", what, who(s));
         log.info("  Reason: {}", d.reason());
-        if (dryRun) log.info("[DRY RUN] Would terminate: {}", s.describe());
+        if (dryRun) log.info("[DRY RUN] Would terminate: {}", what);
     }
 
     /** Live mode: what happened to one hung socket. */

@@ -26,7 +26,7 @@ import java.util.Map;
  * Gives the same sockets as ss -tanoeiH (a test holds them together), with ms-precise timers.
  */
 public final class NetlinkSource implements SocketSource {
-    static final short SOCK_DIAG_BY_FAMILY = 20;
+    static final short TCPDIAG_GETSOCK = 18, SOCK_DIAG_BY_FAMILY = 20;
     static final short NLM_F_REQUEST = 1, NLM_F_DUMP = 0x300;
     static final int AF_INET = 2, AF_INET6 = 10, IPPROTO_TCP = 6, INET_DIAG_INFO = 2;
     static final String[] TIMERS = {null, "on", "keepalive", "timewait", "persist"};
@@ -62,11 +62,17 @@ public final class NetlinkSource implements SocketSource {
         int others = 0xFFE & ~watched;
         List<TcpSocket> sockets = new ArrayList<>();
         long[] count = new long[1];
+        Map<Integer, String> names = new HashMap<>();
+        AddressTexts texts = new AddressTexts();
         try (Netlink nl = Netlink.open()) {
-            Map<Integer, String> names = new HashMap<>();
-            for (int family : new int[] {AF_INET, AF_INET6}) {
-                dump(nl, family, watched, true, m -> sockets.add(socket(m, names)));
-                if (countOthers) dump(nl, family, others, false, m -> count[0]++);
+            Sink parse = m -> sockets.add(socket(m, names, texts));
+            if (!dumpBothFamilies(nl, watched, true, parse)) {
+                sockets.clear();
+                for (int family : new int[] {AF_INET, AF_INET6}) dump(nl, family, watched, true, parse);
+                if (countOthers) for (int family : new int[] {AF_INET, AF_INET6}) dump(nl, family, others, false, m -> count[0]++);
+            } else if (countOthers && !dumpBothFamilies(nl, others, false, m -> count[0]++)) {
+                count[0] = 0;
+                for (int family : new int[] {AF_INET, AF_INET6}) dump(nl, family, others, false, m -> count[0]++);
             }
         }
         return new ScanResult(sockets, sockets.size() + count[0], name(), 0);
@@ -74,6 +80,34 @@ public final class NetlinkSource implements SocketSource {
 
     interface Sink {
         void accept(ByteBuffer message);
+    }
+
+    /**
+     * One walk of the kernel's TCP hash tables for IPv4 and IPv6 together: the old TCPDIAG_GETSOCK
+     * request, which inet_diag_dump_compat serves with sdiag_family AF_UNSPEC. Each walk visits every
+     * bucket of the (host-wide) established table whatever the namespace holds — 40 ms for 262,144
+     * buckets measured here — and SOCK_DIAG_BY_FAMILY needs one walk per family. Its answers are the
+     * same inet_diag_msg. False when the kernel refuses the request (no compat handler).
+     */
+    private static boolean dumpBothFamilies(Netlink nl, int states, boolean info, Sink sink) throws IOException {
+        ByteBuffer req = ByteBuffer.allocate(Netlink.HEADER + 60).order(ByteOrder.nativeOrder());
+        req.putInt(Netlink.HEADER + 60).putShort(TCPDIAG_GETSOCK).putShort((short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(2).putInt(0);
+        // struct inet_diag_req: family, src_len, dst_len, ext, inet_diag_sockid (48 bytes), states, dbs
+        req.put((byte) AF_INET).put((byte) 0).put((byte) 0).put((byte) (info ? 1 << (INET_DIAG_INFO - 1) : 0));
+        req.position(Netlink.HEADER + 4 + 48);
+        req.putInt(states).putInt(0);
+        nl.send(req);
+        boolean[] refused = new boolean[1];
+        nl.receive((type, seq, payload) -> {
+            if (type == Netlink.NLMSG_DONE) return false;
+            if (type == Netlink.NLMSG_ERROR) {
+                refused[0] = true;
+                return false;
+            }
+            if (type == TCPDIAG_GETSOCK) sink.accept(payload);
+            return true;
+        });
+        return !refused[0];
     }
 
     private static void dump(Netlink nl, int family, int states, boolean info, Sink sink) throws IOException {
@@ -92,7 +126,7 @@ public final class NetlinkSource implements SocketSource {
     }
 
     /** inet_diag_msg (linux/inet_diag.h), then its attributes; only INET_DIAG_INFO is read. */
-    static TcpSocket socket(ByteBuffer m, Map<Integer, String> names) {
+    static TcpSocket socket(ByteBuffer m, Map<Integer, String> names, AddressTexts texts) {
         int family = m.get(0) & 0xff;
         TcpState state = TcpState.fromKernelCode(m.get(1) & 0xff);
         int timer = m.get(2) & 0xff;
@@ -110,8 +144,7 @@ public final class NetlinkSource implements SocketSource {
         long wqueue = Integer.toUnsignedLong(m.getInt(60));
         long inode = Integer.toUnsignedLong(m.getInt(68));
         String zone = ifindex == 0 ? null : names.computeIfAbsent(ifindex, NetlinkSource::ifname);
-        String local = family == AF_INET ? Addresses.ipv4(src, 0) : Addresses.ipv6(src);
-        String remote = family == AF_INET ? Addresses.ipv4(dst, 0) : Addresses.ipv6(dst);
+        String local = texts.of(family, src), remote = texts.of(family, dst);
         boolean linkLocalPeer = family == AF_INET6 && (dst[0] & 0xff) == 0xfe && (dst[1] & 0xc0) == 0x80;
         Long lastSnd = null, lastRcv = null, lastAck = null;
         for (int p = 72; p + 4 <= m.limit(); ) {
@@ -128,6 +161,24 @@ public final class NetlinkSource implements SocketSource {
         SocketTimer t = timer > 0 && timer < TIMERS.length ? new SocketTimer(TIMERS[timer], expires, retrans) : null;
         return new TcpSocket(state, new Endpoint(local, sport, zone), new Endpoint(remote, dport, linkLocalPeer ? zone : null),
                 rqueue, wqueue, inode, Long.toHexString(cookie), t, lastSnd, lastRcv, lastAck, List.of(), null);
+    }
+
+    /**
+     * One String per distinct address: a host's sockets share a few local addresses and usually
+     * far fewer peers than sockets, and at 190k sockets the copies were 40 MB for the GC to move.
+     */
+    static final class AddressTexts {
+        private final Map<ByteBuffer, String> seen = new HashMap<>();
+
+        String of(int family, byte[] raw) {
+            ByteBuffer key = ByteBuffer.wrap(raw, 0, family == AF_INET ? 4 : 16);
+            String text = seen.get(key);
+            if (text == null) {
+                text = family == AF_INET ? Addresses.ipv4(raw, 0) : Addresses.ipv6(raw);
+                seen.put(key, text);
+            }
+            return text;
+        }
     }
 
     private static String ifname(int index) {

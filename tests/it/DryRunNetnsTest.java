@@ -193,6 +193,35 @@ class DryRunNetnsTest {
         assertTrue(nl.stdout().lines().count() >= 10, nl.stdout());
     }
 
+    /**
+     * The netlink scan walks the kernel's tables once for IPv4 and IPv6 together (TCPDIAG_GETSOCK);
+     * ss asks per family. Both must see the same sockets of both families, and count the same.
+     */
+    @Test
+    void oneWalkSeesBothFamiliesAsSsDoes() throws Exception {
+        try (Netns both = Netns.create()) {
+            both.holder("ipv4", "name=server4", "listen:9200:close", "listen:9201:keep");
+            both.holder("ipv4", "name=leaky4", "connect:127.0.0.1:9200:3", "connect:127.0.0.1:9201:2");
+            both.holder("name=server6", "listen:9300:close");
+            both.holder("name=leaky6", "connect:::1:9300:2", "connect:127.0.0.1:9300:1");
+            both.holder("ipv4", "name=tw4", "timewait:127.0.0.1:9200:1");
+            Netns.Result nl = both.java("hck.support.SourceDump", "netlink");
+            Netns.Result sd = both.java("hck.support.SourceDump", "ss");
+            assertEquals(0, nl.rc(), nl.stderr());
+            assertEquals(sd.stdout(), nl.stdout());
+            List<String> lines = nl.stdout().lines().toList();
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("CLOSE_WAIT 127.0.0.1:")), "a plain IPv4 CLOSE_WAIT: " + lines);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("CLOSE_WAIT [::1]:")), "an IPv6 CLOSE_WAIT: " + lines);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("CLOSE_WAIT [::ffff:127.0.0.1]:")), "a v4-mapped CLOSE_WAIT: " + lines);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("TIME_WAIT 127.0.0.1:")), "an IPv4 TIME_WAIT: " + lines);
+            JsonNode viaNetlink = JSON.readTree(both.hck("--dry-run", "--json", "-", "--source", "netlink").stdout());
+            JsonNode viaSs = JSON.readTree(both.hck("--dry-run", "--json", "-", "--source", "ss").stdout());
+            assertEquals(viaSs.get("summary").get("scanned"), viaNetlink.get("summary").get("scanned"));
+            // 6 CLOSE_WAIT + 6 FIN_WAIT2 + 1 TIME_WAIT, 2+2 ESTABLISHED, 3 LISTEN (ss counts all states too)
+            assertEquals(20, viaNetlink.get("summary").get("scanned").asInt(), viaNetlink.get("summary").toString());
+        }
+    }
+
     @Test
     void procFallbackGivesTheSameVerdictsOnASecondRun() throws Exception {
         Run viaSs = hck("--dry-run", "--close-wait-timeout", "1", "--source", "ss");

@@ -85,6 +85,7 @@ class LiveNetnsTest {
                 assertEquals(leaky.pid(), c.get("pid").asLong());
                 assertEquals("terminated", c.get("action").asText());
                 assertEquals("socket-destroy", c.get("method").asText());
+                assertEquals("OK", c.get("destroy_result").asText(), "the kernel's answer to this socket's SOCK_DESTROY");
                 killed.add("CLOSE-WAIT " + c.get("local").asText() + " " + c.get("remote").asText());
             }
             assertEquals(3, killed.size());
@@ -170,6 +171,7 @@ class LiveNetnsTest {
             hung.forEach(c -> {
                 assertEquals("terminated", c.get("action").asText(), c.toPrettyString());
                 assertEquals("socket-shutdown", c.get("method").asText());
+                assertTrue(c.get("destroy_result").isNull(), "no SOCK_DESTROY was asked: " + c);
             });
             assertTrue(ns.sockets().stream().noneMatch(s -> s.startsWith("CLOSE-WAIT")));
             assertTrue(leaky.process().isAlive());
@@ -244,6 +246,11 @@ class LiveNetnsTest {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("replaced none ")), r.stdout());
             assertTrue(lines.contains("b ESTABLISHED true"), "the socket in another state is untouched: " + r.stdout());
             assertTrue(lines.contains("c2 CLOSE_WAIT true"), "the new socket on the same 4-tuple survives: " + r.stdout());
+            // the kernel's own answers, per socket: no such socket, for the closed one and for the one whose
+            // 4-tuple a new socket took (inet_diag_find_one_icsk answers a cookie mismatch with ENOENT too)
+            assertTrue(lines.contains("closed-kernel ENOENT"), r.stdout());
+            assertTrue(lines.contains("replaced-kernel ENOENT"), r.stdout());
+            assertTrue(lines.contains("other-state-kernel null"), "found, in another state: nothing was asked of SOCK_DESTROY: " + r.stdout());
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.List;
  * A process that tests start (inside their own network namespace) to hold sockets in chosen
  * states under a chosen process name. Arguments, in order:
  * <ul>
+ *   <li>{@code ipv4} (first) — plain AF_INET sockets instead of Java's dual-stack AF_INET6 ones,
+ *       and {@code listen} on 0.0.0.0;</li>
  *   <li>{@code name=NAME} — becomes /proc/PID/comm (what hck reports as the process name);</li>
  *   <li>{@code listen:PORT:close|keep} — listen on [::]:PORT (dual-stack); {@code close} closes every
  *       accepted connection at once (the peer goes CLOSE_WAIT, this side an orphan FIN_WAIT2),
@@ -35,16 +37,21 @@ import java.util.List;
  */
 public final class Holder {
     public static void main(String[] args) throws Exception {
+        // read when the first socket is made, so it must be set before that
+        boolean ipv4 = args.length > 0 && args[0].equals("ipv4");
+        if (ipv4) System.setProperty("java.net.preferIPv4Stack", "true");
         List<Object> keep = new ArrayList<>();
         List<Socket> echo = new ArrayList<>();
         for (String a : args) {
             String[] f = a.split(":");
-            if (a.startsWith("name=")) {
+            if (a.equals("ipv4")) {
+                continue;
+            } else if (a.startsWith("name=")) {
                 Files.writeString(Path.of("/proc/self/comm"), a.substring(5));
             } else if (f[0].equals("listen")) {
                 ServerSocket ss = new ServerSocket();
                 ss.setReuseAddress(true);
-                ss.bind(new InetSocketAddress("::", Integer.parseInt(f[1])), 1024);
+                ss.bind(new InetSocketAddress(ipv4 ? "0.0.0.0" : "::", Integer.parseInt(f[1])), 1024);
                 String mode = f[2];
                 keep.add(ss);
                 Thread t = new Thread(() -> accept(ss, mode, keep));

@@ -72,6 +72,7 @@ public final class RaceProbe {
 
     private static void print(String name, Result r) {
         System.out.println(name + " " + r.action() + " " + r.note());
+        System.out.println(name + "-kernel " + r.destroyResult());
     }
 
     private static TcpSocket find(List<TcpSocket> all, int localPort, TcpState state) {
