@@ -65,21 +65,21 @@ public final class NetlinkSource implements SocketSource {
         Map<Integer, String> names = new HashMap<>();
         AddressTexts texts = new AddressTexts();
         try (Netlink nl = Netlink.open()) {
-            Sink parse = m -> sockets.add(socket(m, names, texts));
-            if (!dumpBothFamilies(nl, watched, true, parse)) {
-                sockets.clear();
-                for (int family : new int[] {AF_INET, AF_INET6}) dump(nl, family, watched, true, parse);
-                if (countOthers) for (int family : new int[] {AF_INET, AF_INET6}) dump(nl, family, others, false, m -> count[0]++);
-            } else if (countOthers && !dumpBothFamilies(nl, others, false, m -> count[0]++)) {
-                count[0] = 0;
-                for (int family : new int[] {AF_INET, AF_INET6}) dump(nl, family, others, false, m -> count[0]++);
-            }
+            walk(nl, watched, true, m -> sockets.add(socket(m, names, texts)), sockets::clear);
+            if (countOthers) walk(nl, others, false, m -> count[0]++, () -> count[0] = 0);
         }
         return new ScanResult(sockets, sockets.size() + count[0], name(), 0);
     }
 
     interface Sink {
         void accept(ByteBuffer message);
+    }
+
+    /** Both families in one walk where the kernel serves it, else one dump per family ({@code reset} drops a partial answer). */
+    private static void walk(Netlink nl, int states, boolean info, Sink sink, Runnable reset) throws IOException {
+        if (dumpBothFamilies(nl, states, info, sink)) return;
+        reset.run();
+        for (int family : new int[] {AF_INET, AF_INET6}) dump(nl, family, states, info, sink);
     }
 
     /**
