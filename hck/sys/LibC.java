@@ -24,7 +24,8 @@ public final class LibC {
 
         NativeLong send(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
 
-        NativeLong recv(int fd, byte[] buf, NativeLong len, int flags) throws LastErrorException;
+        /** A direct buffer: JNA passes its address, where a byte[] would be copied in and out whole at every call. */
+        NativeLong recv(int fd, java.nio.ByteBuffer buf, NativeLong len, int flags) throws LastErrorException;
 
         int close(int fd);
 

@@ -21,7 +21,12 @@ public final class Netlink implements AutoCloseable {
     }
 
     private final int fd;
-    private final byte[] buffer = new byte[1 << 17];
+    /**
+     * Direct, so recv(2) writes into it in place: with a byte[] JNA copied all 128 KiB in and out at
+     * every call, and each answer to an exact lookup or a SOCK_DESTROY is a datagram of its own —
+     * 100k calls for 50k kills, 2.7 s of copying.
+     */
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 17).order(ByteOrder.nativeOrder());
 
     private Netlink(int fd) {
         this.fd = fd;
@@ -57,11 +62,12 @@ public final class Netlink implements AutoCloseable {
         while (true) {
             int n;
             try {
-                n = LibC.c().recv(fd, buffer, new NativeLong(buffer.length), 0).intValue();
+                n = LibC.c().recv(fd, buffer, new NativeLong(buffer.capacity()), 0).intValue();
             } catch (LastErrorException e) {
                 throw new IOException("netlink receive failed: " + LibC.errnoName(e.getErrorCode()));
             }
-            ByteBuffer b = ByteBuffer.wrap(buffer, 0, n).order(ByteOrder.nativeOrder());
+            ByteBuffer b = buffer.duplicate().order(ByteOrder.nativeOrder());
+            b.clear().limit(n);
             for (int start = 0; start + HEADER <= n; ) {
                 int len = b.getInt(start);
                 if (len < HEADER || start + len > n) break;
