@@ -459,6 +459,10 @@ public class hck implements Callable<Integer> {
         Summary summary = summarize(scanned, candidates.size(), outcomes);
         List<Summary.PerNetns> perNetns = new ArrayList<>();
         for (NsScan n : scans) {
+            if (scans.size() == 1) { // the whole run: no need to sort 190k outcomes by namespace
+                perNetns.add(new Summary.PerNetns(n.ns().label(), summary));
+                break;
+            }
             List<Outcome> mine = outcomes.stream().filter(o -> java.util.Objects.equals(o.decision().socket().netns(), n.ns().label())).toList();
             long nsCandidates = candidates.stream().filter(c -> java.util.Objects.equals(c.netns(), n.ns().label())).count();
             perNetns.add(new Summary.PerNetns(n.ns().label(), summarize(n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned()),
@@ -494,7 +498,7 @@ public class hck implements Callable<Integer> {
 
     /** The hung sockets, then (under -v) the skipped ones, then the per-process tallies. */
     private static void logDecisions(LogReport report, List<Decision> listed, List<Decision> hung) {
-        hung.forEach(report::hung);
+        report.hung(hung);
         listed.stream().filter(d -> d.verdict() == Verdict.SKIPPED).forEach(report::notListed);
         report.tallies(hung);
     }

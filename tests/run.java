@@ -20,6 +20,7 @@
 //SOURCES unit/StateFileTest.java
 //SOURCES unit/CheckTest.java
 //SOURCES unit/PrometheusTest.java
+//SOURCES unit/LogsTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java

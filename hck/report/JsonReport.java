@@ -3,6 +3,7 @@ package hck.report;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import hck.decide.Decider;
 import hck.decide.Decision;
 import hck.model.Owner;
 import hck.model.TcpSocket;
@@ -10,8 +11,6 @@ import hck.rules.Durations;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
@@ -94,7 +93,8 @@ public final class JsonReport {
         }
         g.writeNumberField("inode", s.inode());
         g.writeStringField("cookie", s.cookie());
-        g.writeNumberField("age_s", BigDecimal.valueOf(d.ageMs()).movePointLeft(3).setScale(1, RoundingMode.HALF_UP));
+        g.writeFieldName("age_s");
+        g.writeNumber(Decider.seconds(d.ageMs())); // one decimal, half up: the log's text, without three BigDecimals a socket
         g.writeStringField("age_source", d.ageSource() == null ? null : d.ageSource().json);
         if (d.timeout() == null) g.writeNullField("timeout_s"); else g.writeNumberField("timeout_s", Durations.seconds(d.timeout()));
         g.writeStringField("verdict", o.verdict().json());

@@ -42,12 +42,16 @@ public final class LogReport {
         return "(PID: " + o.pid() + ", Process: " + o.name() + more + ns + ")";
     }
 
-    public void hung(Decision d) {
-        TcpSocket s = d.socket();
-        String what = s.describe();
-        log.warn("Hung connection detected: {} {}", what, who(s));
-        log.info("  Reason: {}", d.reason());
-        if (dryRun) log.info("[DRY RUN] Would terminate: {}", what);
+    /** The seed's lines for each hung socket, written in bulk (see {@link Logs.Lines}). */
+    public void hung(List<Decision> hung) {
+        Logs.Lines lines = Logs.lines();
+        for (Decision d : hung) {
+            TcpSocket s = d.socket();
+            String what = s.describe();
+            lines.warn("Hung connection detected: " + what + " " + who(s));
+            lines.info("  Reason: " + d.reason());
+            if (dryRun) lines.info("[DRY RUN] Would terminate: " + what);
+        }
     }
 
     /** Live mode: what happened to one hung socket. */

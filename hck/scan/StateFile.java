@@ -25,7 +25,10 @@ import java.util.function.Consumer;
  * is rebuilt, never a crash.
  */
 public final class StateFile {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on first use: jackson-databind's start is 0.1 s, and most runs never read the file. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     private final Path file;
     private final Consumer<String> warn;
     private final Map<String, Long> previous = new HashMap<>();
@@ -52,7 +55,7 @@ public final class StateFile {
         try {
             byte[] bytes = Files.readAllBytes(file);
             existed = true;
-            JsonNode root = JSON.readTree(bytes);
+            JsonNode root = Json.MAPPER.readTree(bytes);
             JsonNode seen = root == null ? null : root.get("first_seen");
             if (root == null || !"hck".equals(root.path("tool").asText()) || seen == null || !seen.isObject()) {
                 warn.accept("state file " + file + " is not an hck state file: rebuilding it");
@@ -158,7 +161,7 @@ public final class StateFile {
         if (!dirty && !existed) return;
         try {
             AtomicFile.createPrivateDirectories(file.toAbsolutePath().getParent());
-            ObjectNode root = JSON.createObjectNode();
+            ObjectNode root = Json.MAPPER.createObjectNode();
             root.put("tool", "hck").put("version", 1);
             ObjectNode seen = root.putObject("first_seen");
             current.forEach(seen::put);
@@ -168,7 +171,7 @@ public final class StateFile {
             root.putObject("counters").put("terminated_total", terminatedTotal).put("failed_total", failedTotal);
             if (lastSuccess != null) root.put("last_success", lastSuccess);
             if (lastCheck != null) root.put("last_check", lastCheck);
-            AtomicFile.write(file, true, out -> out.write(JSON.writeValueAsBytes(root)));
+            AtomicFile.write(file, true, out -> out.write(Json.MAPPER.writeValueAsBytes(root)));
         } catch (IOException | UnsupportedOperationException e) {
             warn.accept("could not write state file " + file + " (" + oneLine(e) + "): first-seen ages and counters will restart");
         }
