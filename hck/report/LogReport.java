@@ -70,25 +70,29 @@ public final class LogReport {
 
     /** "myapp (PID 1234) holds 412 CLOSE_WAIT sockets: it is not closing them" */
     public void tallies(List<Decision> hung) {
-        Map<String, int[]> counts = new LinkedHashMap<>();
-        Map<String, Owner> owners = new LinkedHashMap<>();
+        record Holder(long pid, TcpState state) {}
+        Map<Holder, int[]> counts = new LinkedHashMap<>();
+        Map<Holder, Owner> owners = new LinkedHashMap<>();
         for (Decision d : hung) {
             Owner o = d.socket().owner();
             if (d.verdict() != Verdict.HUNG || o == null) continue;
-            String key = o.pid() + " " + d.socket().state();
-            counts.computeIfAbsent(key, k -> new int[1])[0]++;
-            owners.putIfAbsent(key, o);
+            Holder key = new Holder(o.pid(), d.socket().state());
+            int[] n = counts.get(key);
+            if (n == null) {
+                counts.put(key, n = new int[1]);
+                owners.put(key, o);
+            }
+            n[0]++;
         }
         counts.forEach((key, n) -> {
             if (n[0] < TALLY_THRESHOLD) return;
             Owner o = owners.get(key);
-            TcpState state = TcpState.valueOf(key.substring(key.indexOf(' ') + 1));
-            if (state == TcpState.CLOSE_WAIT) {
+            if (key.state() == TcpState.CLOSE_WAIT) {
                 log.warn("{} (PID {}) holds {} CLOSE_WAIT sockets: it is not closing them"
                         + " (terminating them does not free its file descriptors; the application must close them or be restarted)",
                         o.name(), o.pid(), n[0]);
             } else {
-                log.warn("{} (PID {}) holds {} hung {} sockets", o.name(), o.pid(), n[0], state);
+                log.warn("{} (PID {}) holds {} hung {} sockets", o.name(), o.pid(), n[0], key.state());
             }
         });
     }

@@ -42,7 +42,7 @@ final class OneLinePerEntry implements PrettyPrinter {
 
     @Override
     public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
-        g.writeRaw(compact() ? ":" : ": ");
+        if (compact()) g.writeRaw(':'); else g.writeRaw(": ");
     }
 
     @Override

@@ -4,12 +4,15 @@ import java.util.regex.Pattern;
 
 /** Process-name patterns: an exact name, or a glob with {@code *}, {@code ?} and {@code [..]}. */
 public final class Names {
+    /** Rules hold a handful of globs and a run matches them against every candidate's owner: compile each once. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Pattern> COMPILED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Names() {}
 
     public static boolean matches(String pattern, String name) {
         if (name == null) return false;
         if (pattern.indexOf('*') < 0 && pattern.indexOf('?') < 0 && pattern.indexOf('[') < 0) return pattern.equals(name);
-        return Pattern.compile(globToRegex(pattern), Pattern.DOTALL).matcher(name).matches();
+        return COMPILED.computeIfAbsent(pattern, p -> Pattern.compile(globToRegex(p), Pattern.DOTALL)).matcher(name).matches();
     }
 
     static String globToRegex(String glob) {
