@@ -5,7 +5,7 @@
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.3
 //DEPS ch.qos.logback:logback-classic:1.5.38
 //DEPS net.java.dev.jna:jna:5.19.1
-//RUNTIME_OPTIONS -XX:+UseSerialGC -Xmn24m -XX:TieredStopAtLevel=1
+//RUNTIME_OPTIONS -XX:+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:TieredStopAtLevel=1
 //SOURCES hck/act/KernelInfo.java
 //SOURCES hck/act/LiveLock.java
 //SOURCES hck/act/PidFds.java
@@ -367,6 +367,7 @@ public class hck implements Callable<Integer> {
         report.banner(VERSION, mode.dryRun ? "DRY RUN" : mode.live ? "LIVE" : "CHECK", rulesOrigin, timeoutsText(rules));
         KernelInfo kernel = KernelInfo.probe(mode.live);
         log.info(kernel.describe());
+        log.debug("Kernel probed at {} ms", (System.nanoTime() - t0) / 1_000_000);
 
         // scan, each namespace from inside itself; then owners and first sightings for all at once
         long now = System.currentTimeMillis();
