@@ -102,6 +102,7 @@ import hck.rules.Rules;
 import hck.rules.RulesException;
 import hck.rules.RulesLoader;
 import hck.scan.StateFile;
+import hck.scan.NetlinkSource;
 import hck.scan.Owners;
 import hck.scan.ScanResult;
 import hck.scan.Scanner;
@@ -257,6 +258,10 @@ public class hck implements Callable<Integer> {
     private Logger log;
 
     public static void main(String[] args) {
+        // JNA's native library takes ~0.1 s to load; let it load while picocli reads the command line
+        Thread jna = new Thread(NetlinkSource::available, "hck-jna-load");
+        jna.setDaemon(true);
+        jna.start();
         System.exit(commandLine().execute(args));
     }
 
