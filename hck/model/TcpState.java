@@ -42,9 +42,15 @@ public enum TcpState {
         return WATCHED.contains(this);
     }
 
+    /** By kernel code (TCP_ESTABLISHED = 1 … TCP_CLOSING = 11): looked up once per socket of a dump. */
+    private static final TcpState[] BY_CODE = new TcpState[16];
+
+    static {
+        for (TcpState s : values()) if (s.kernelCode >= 0 && s.kernelCode < BY_CODE.length) BY_CODE[s.kernelCode] = s;
+    }
+
     public static TcpState fromKernelCode(int code) {
-        for (TcpState s : values()) if (s.kernelCode == code) return s;
-        return null;
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
     }
 
     public static TcpState fromSsLabel(String label) {

@@ -6,13 +6,14 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import org.slf4j.LoggerFactory;
 
-import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
-
 import java.io.BufferedOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.Charset;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ public final class Logs {
             if (a instanceof OutputStreamAppender<ILoggingEvent> o) {
                 try {
                     o.getOutputStream().flush();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // stderr or the log file is gone: nothing left to tell
                 }
             }
@@ -100,7 +101,7 @@ public final class Logs {
             long now = System.currentTimeMillis() / 1000;
             if (now != second) {
                 second = now;
-                stamp = format.format(java.time.Instant.ofEpochSecond(now));
+                stamp = format.format(Instant.ofEpochSecond(now));
             }
             line.setLength(0);
             line.append(stamp).append(" - ").append(level.levelStr).append(" - ").append(message).append('\n');
@@ -108,7 +109,7 @@ public final class Logs {
             for (int i = 0; i < outs.size(); i++) {
                 try {
                     outs.get(i).write(text.getBytes(charsets.get(i)));
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // stderr or the log file is gone: as logback, carry on
                 }
             }

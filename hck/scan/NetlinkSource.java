@@ -135,9 +135,6 @@ public final class NetlinkSource implements SocketSource {
         int sport = Short.toUnsignedInt(m.order(ByteOrder.BIG_ENDIAN).getShort(4));
         int dport = Short.toUnsignedInt(m.getShort(6));
         m.order(ByteOrder.nativeOrder());
-        byte[] src = new byte[16], dst = new byte[16];
-        m.get(8, src);
-        m.get(24, dst);
         int ifindex = m.getInt(40);
         long cookie = (Integer.toUnsignedLong(m.getInt(48)) << 32) | Integer.toUnsignedLong(m.getInt(44));
         long expires = Integer.toUnsignedLong(m.getInt(52));
@@ -145,8 +142,8 @@ public final class NetlinkSource implements SocketSource {
         long wqueue = Integer.toUnsignedLong(m.getInt(60));
         long inode = Integer.toUnsignedLong(m.getInt(68));
         String zone = ifindex == 0 ? null : names.computeIfAbsent(ifindex, NetlinkSource::ifname);
-        String local = texts.of(family, src), remote = texts.of(family, dst);
-        boolean linkLocalPeer = family == AF_INET6 && (dst[0] & 0xff) == 0xfe && (dst[1] & 0xc0) == 0x80;
+        String local = texts.of(family, m, 8, 0), remote = texts.of(family, m, 24, 1);
+        boolean linkLocalPeer = family == AF_INET6 && (m.get(24) & 0xff) == 0xfe && (m.get(25) & 0xc0) == 0x80;
         Long lastSnd = null, lastRcv = null, lastAck = null;
         for (int p = 72; p + 4 <= m.limit(); ) {
             int alen = Short.toUnsignedInt(m.getShort(p));
@@ -170,14 +167,27 @@ public final class NetlinkSource implements SocketSource {
      */
     static final class AddressTexts {
         private final Map<ByteBuffer, String> seen = new HashMap<>();
+        // the last address seen at each end (0 local, 1 remote): consecutive sockets mostly repeat it
+        private final int[] lastFamily = {-1, -1};
+        private final long[] lastHi = new long[2], lastLo = new long[2];
+        private final String[] lastText = new String[2];
 
-        String of(int family, byte[] raw) {
+        /** The text of the 16-byte address at {@code offset} of an inet_diag_msg (IPv4 in its first 4). */
+        String of(int family, ByteBuffer m, int offset, int end) {
+            long hi = m.getLong(offset), lo = m.getLong(offset + 8);
+            if (family == lastFamily[end] && hi == lastHi[end] && lo == lastLo[end]) return lastText[end];
+            byte[] raw = new byte[16];
+            m.get(offset, raw);
             ByteBuffer key = ByteBuffer.wrap(raw, 0, family == AF_INET ? 4 : 16);
             String text = seen.get(key);
             if (text == null) {
                 text = family == AF_INET ? Addresses.ipv4(raw, 0) : Addresses.ipv6(raw);
                 seen.put(key, text);
             }
+            lastFamily[end] = family;
+            lastHi[end] = hi;
+            lastLo[end] = lo;
+            lastText[end] = text;
             return text;
         }
     }
