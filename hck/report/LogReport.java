@@ -44,7 +44,7 @@ public final class LogReport {
 
     /** The seed's lines for each hung socket, written in bulk (see {@link Logs.Lines}). */
     public void hung(List<Decision> hung) {
-        Logs.Lines lines = Logs.lines();
+        Logs.Lines lines = lines();
         for (Decision d : hung) {
             TcpSocket s = d.socket();
             String what = s.describe();
@@ -58,10 +58,18 @@ public final class LogReport {
     public void outcome(Outcome o) {
         TcpSocket s = o.decision().socket();
         switch (o.action()) {
-            case Outcome.TERMINATED -> log.info("Terminated: {} ({}{})", s.describe(), o.method(), s.netns() == null ? "" : ", netns: " + s.netns());
-            case Outcome.FAILED -> log.error("Failed to terminate: {} {}: {}", s.describe(), who(s), o.reason());
-            default -> log.info("Not terminated: {}: {}", s.describe(), o.reason());
+            case Outcome.TERMINATED -> lines().info("Terminated: " + s.describe() + " (" + o.method() + (s.netns() == null ? "" : ", netns: " + s.netns()) + ")");
+            case Outcome.FAILED -> lines().error("Failed to terminate: " + s.describe() + " " + who(s) + ": " + o.reason());
+            default -> lines().info("Not terminated: " + s.describe() + ": " + o.reason());
         }
+    }
+
+    private Logs.Lines lines;
+
+    /** Per-socket lines go out in bulk (see {@link Logs.Lines}); made on first use, after the log is configured. */
+    private Logs.Lines lines() {
+        if (lines == null) lines = Logs.lines();
+        return lines;
     }
 
     public void notListed(Decision d) {

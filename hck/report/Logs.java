@@ -85,6 +85,10 @@ public final class Logs {
             write(Level.WARN, message);
         }
 
+        public void error(String message) {
+            write(Level.ERROR, message);
+        }
+
         private void write(Level level, String message) {
             if (!root.isEnabledFor(level)) return;
             byte[] line = format.line(System.currentTimeMillis(), level, message);
