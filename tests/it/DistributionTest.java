@@ -40,6 +40,35 @@ class DistributionTest {
         }
     }
 
+    /**
+     * The script's //CDS: jbang's first run writes a class-data archive, and the JVM's warnings
+     * about the classes it cannot archive (picocli's are Java 5 class files) must not reach stdout,
+     * where the check line and --json - go, nor stderr, where cron mails what it finds.
+     */
+    @Test
+    void theScriptsFirstRunWritesItsClassDataArchiveQuietly() throws Exception {
+        Netns.Result build = Netns.exec(List.of(jbang(), "build", "hck.java"), 600);
+        assertEquals(0, build.rc(), build.stderr());
+        Netns.Result info = Netns.exec(List.of(jbang(), "info", "tools", "hck.java"), 600);
+        assertEquals(0, info.rc(), info.stderr());
+        Path archive = Path.of(JSON.readTree(info.stdout()).get("applicationJar").asText()).resolveSibling("hck.jsa");
+        Files.deleteIfExists(archive);
+        try (Netns ns = Netns.create()) {
+            ns.holder("name=server", "listen:9000:close");
+            ns.holder("name=leaky", "connect:127.0.0.1:9000:1");
+            Thread.sleep(1500);
+            for (String run : List.of("first", "second")) {
+                Netns.Result check = ns.run(jbang(), "--offline", "hck.java", "--check", "-w", "5", "-c", "10", "--close-wait-timeout", "1",
+                        "--state-file", tmp.resolve("state.json").toString());
+                assertEquals(0, check.rc(), run + " run: " + check.stdout() + check.stderr());
+                assertTrue(check.stdout().startsWith("HCK OK: 1 hung TCP connection (leaky PID "), run + " run: " + check.stdout());
+                assertFalse(check.stdout().contains("[warning]") || check.stdout().contains("[cds]"), run + " run: " + check.stdout());
+                assertEquals("", check.stderr(), run + " run");
+                assertTrue(Files.size(archive) > 0, run + " run: no archive at " + archive);
+            }
+        }
+    }
+
     @Test
     void theFatJarBehavesLikeTheScript() throws Exception {
         Path jar = tmp.resolve("hck.jar");
