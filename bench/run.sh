@@ -2,7 +2,7 @@
 # hck's benchmark (root; not part of the test suite). For each N it builds N hung sockets in a
 # private network namespace — N/2 CLOSE_WAIT held by holder processes (at most 19,000 each: a
 # process may hold 20,000 files here) and N/2 orphan FIN_WAIT2 — and times, in one run, several
-# rounds each: ss with the kernel state filter, with details, with PIDs (-p), netstat -tanp, and
+# rounds each, interleaved: ss with the kernel state filter, with details, with PIDs (-p), netstat -tanp, and
 # hck --dry-run --json (JVM start included, peak RSS recorded). Then, on a fresh set, hck --live
 # killing L hung sockets while a control set (a protected process's) must survive; and startup:
 # hck on an idle namespace (as java, as java with an AppCDS archive, and through ./jbang, which uses
@@ -72,25 +72,31 @@ for n in ${sizes//,/ }; do
   declare -A med=()
   [ $first = 1 ] || json+=","; first=0
   json+="{\"sockets\": $scanned, \"commands\": {"
-  c=0
-  for label in "ss state filter" "ss -tanoeiH state" "ss -tanpoeiH state" "netstat -tanp" "hck --dry-run"; do
-    case $label in
-      "ss state filter") cmd=(ip netns exec "$ns" ss -tanH $states);;
-      "ss -tanoeiH state") cmd=(ip netns exec "$ns" ss -tanoeiH $states);;
-      "ss -tanpoeiH state") cmd=(ip netns exec "$ns" ss -tanpoeiH $states);;
-      "netstat -tanp") cmd=(ip netns exec "$ns" netstat -tanp);;
-      "hck --dry-run") cmd=(ip netns exec "$ns" "${hck[@]}" --dry-run --close-wait-timeout 1 --fin-wait-timeout 1 --json "$work/out.json" --state-file "$work/state.json");;
-    esac
-    walls=() rss=0
-    for r in $(seq 1 "$rounds"); do
+  labels=("ss state filter" "ss -tanoeiH state" "ss -tanpoeiH state" "netstat -tanp" "hck --dry-run")
+  declare -A wall_of=() rss_of=()
+  # rounds interleaved across the commands: the machine's speed drifts, and a drift then weighs on
+  # every command alike instead of on whichever ran during it
+  for r in $(seq 1 "$rounds"); do
+    for label in "${labels[@]}"; do
+      case $label in
+        "ss state filter") cmd=(ip netns exec "$ns" ss -tanH $states);;
+        "ss -tanoeiH state") cmd=(ip netns exec "$ns" ss -tanoeiH $states);;
+        "ss -tanpoeiH state") cmd=(ip netns exec "$ns" ss -tanpoeiH $states);;
+        "netstat -tanp") cmd=(ip netns exec "$ns" netstat -tanp);;
+        "hck --dry-run") cmd=(ip netns exec "$ns" "${hck[@]}" --dry-run --close-wait-timeout 1 --fin-wait-timeout 1 --json "$work/out.json" --state-file "$work/state.json");;
+      esac
       read -r wall kib < <(measure "${cmd[@]}")
-      walls+=("$wall"); [ "$kib" -gt "$rss" ] && rss=$kib
+      wall_of[$label]+=" $wall"; [ "$kib" -gt "${rss_of[$label]:-0}" ] && rss_of[$label]=$kib
     done
-    read -r m lo hi < <(stats "${walls[@]}")
+  done
+  c=0
+  for label in "${labels[@]}"; do
+    # shellcheck disable=SC2086
+    read -r m lo hi < <(stats ${wall_of[$label]})
     med[$label]=$m
-    printf '%-8s %-28s %10s %5s %5s %10s\n' "$scanned" "$label" "$m" "$lo" "$hi" "$((rss / 1024))"
+    printf '%-8s %-28s %10s %5s %5s %10s\n' "$scanned" "$label" "$m" "$lo" "$hi" "$((rss_of[$label] / 1024))"
     [ $c = 0 ] || json+=","; c=1
-    json+="\"$label\": {\"median_s\": $m, \"min_s\": $lo, \"max_s\": $hi, \"peak_rss_mib\": $((rss / 1024))}"
+    json+="\"$label\": {\"median_s\": $m, \"min_s\": $lo, \"max_s\": $hi, \"peak_rss_mib\": $((rss_of[$label] / 1024))}"
   done
   hung=$(python3 -c "import json;print(json.load(open('$work/out.json'))['summary']['hung'])" 2>/dev/null || echo "?")
   r1=$(awk -v a="${med[hck --dry-run]}" -v b="${med[ss -tanpoeiH state]}" 'BEGIN{printf "%.2f", a/b}')
