@@ -76,6 +76,26 @@ class JsonReportTest {
     }
 
     @Test
+    void manyConnectionsOneALineInOrder() throws Exception {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) { // past the generator's buffers
+            TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 10000 + i, null),
+                    1, 0, 1000 + i, Integer.toHexString(i), null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, "myapp")), null);
+            outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle 75.2s > 60s", Duration.ofSeconds(60), 75_200, AgeSource.TCP_INFO),
+                    Outcome.WOULD_TERMINATE));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonReport.write(out, RUN, new Summary(3000, 3000, 3000, 0, 3000, 0), List.of(), outcomes);
+        List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        List<String> connectionLines = lines.stream().filter(l -> l.startsWith("    {\"proto\"")).toList();
+        assertEquals(3000, connectionLines.size());
+        assertEquals("  \"connections\": [", lines.get(lines.indexOf(connectionLines.get(0)) - 1));
+        assertEquals(List.of("  ]", "}"), lines.subList(lines.size() - 2, lines.size()));
+        JsonNode cs = new ObjectMapper().readTree(out.toByteArray()).get("connections");
+        for (int i = 0; i < 3000; i++) assertEquals(1000 + i, cs.get(i).get("inode").asLong());
+    }
+
+    @Test
     void atomicWriteLeavesNoTempFiles(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("out.json");
         hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(0, 0, 0, 0, 0, 0), List.of(), List.of()));
