@@ -5,7 +5,7 @@
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.3
 //DEPS ch.qos.logback:logback-classic:1.5.38
 //DEPS net.java.dev.jna:jna:5.19.1
-//RUNTIME_OPTIONS -XX:+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning,cds*=off:stderr
+//RUNTIME_OPTIONS -XX:+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning,cds*=off:stderr --enable-native-access=ALL-UNNAMED
 //CDS
 //SOURCES hck/act/KernelInfo.java
 //SOURCES hck/act/LiveLock.java

@@ -213,6 +213,6 @@ class AnsibleTest {
         r = playbook(inv, "--tags", "schedule", "-e", "hck_schedule=cron", "-e", "hck_cron_file=" + cron);
         assertEquals(0, r.rc(), r.stdout());
         String line = Files.readAllLines(cron).stream().filter(l -> !l.startsWith("#")).findFirst().orElseThrow();
-        assertTrue(line.matches("\\*/5 \\* \\* \\* \\* root flock -n \\S+ /usr/bin/java -XX:\\+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning:stderr -jar \\S+/hck.jar --dry-run --json .*"), line);
+        assertTrue(line.matches("\\*/5 \\* \\* \\* \\* root flock -n \\S+ /usr/bin/java -XX:\\+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning:stderr --enable-native-access=ALL-UNNAMED -jar \\S+/hck.jar --dry-run --json .*"), line);
     }
 }
