@@ -378,10 +378,15 @@ public class hck implements Callable<Integer> {
         // scan, each namespace from inside itself; then owners and first sightings for all at once
         long now = System.currentTimeMillis();
         List<NsScan> scans = new ArrayList<>();
+        // the /proc pass for the owners starts during the dump, at its first socket a process may hold
+        java.util.concurrent.atomic.AtomicReference<Owners.Prefetch> owners = new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable startOwners = () -> {
+            if (owners.get() == null) owners.set(Owners.Prefetch.start());
+        };
         for (Namespace ns : namespaces) {
             try {
                 scans.add(NetnsSwitch.inside(ns, () -> {
-                    Scanner scanner = new Scanner(choice, log::warn);
+                    Scanner scanner = new Scanner(choice, log::warn).onFirstOwnedCandidate(startOwners);
                     ScanResult tcp = scanner.scan().inNetns(ns.label());
                     ScanResult udp = rules.udp().enabled() ? scanner.scanUdp().inNetns(ns.label()) : null;
                     return new NsScan(ns, scanner, tcp, udp, finTimeout());
@@ -408,7 +413,7 @@ public class hck implements Callable<Integer> {
                 if (u.recvQ() >= rules.udp().minQueue() || u.udp().dropsGrew()) candidates.add(u);
             }
         }
-        List<TcpSocket> owned = Owners.attach(candidates, log::warn);
+        List<TcpSocket> owned = Owners.attach(candidates, log::warn, owners.get());
         log.debug("Owners done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         List<TcpSocket> sockets = state == null ? owned : state.stamp(owned, now);
         long scanned = scans.stream().mapToLong(n -> n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned())).sum();

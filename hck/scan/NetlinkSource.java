@@ -31,6 +31,17 @@ public final class NetlinkSource implements SocketSource {
     static final int AF_INET = 2, AF_INET6 = 10, IPPROTO_TCP = 6, INET_DIAG_INFO = 2;
     static final String[] TIMERS = {null, "on", "keepalive", "timewait", "persist"};
 
+    private final Runnable firstOwned;
+
+    public NetlinkSource() {
+        this(() -> { });
+    }
+
+    /** @param firstOwned run once, during the dump, at the first watched socket with an inode (one a process may hold) */
+    public NetlinkSource(Runnable firstOwned) {
+        this.firstOwned = firstOwned;
+    }
+
     @Override
     public String name() {
         return "netlink";
@@ -65,7 +76,15 @@ public final class NetlinkSource implements SocketSource {
         Map<Integer, String> names = new HashMap<>();
         AddressTexts texts = new AddressTexts();
         try (Netlink nl = Netlink.open()) {
-            walk(nl, watched, true, m -> sockets.add(socket(m, names, texts)), sockets::clear);
+            boolean[] owned = {false};
+            walk(nl, watched, true, m -> {
+                TcpSocket s = socket(m, names, texts);
+                sockets.add(s);
+                if (!owned[0] && s.inode() != 0) {
+                    owned[0] = true;
+                    firstOwned.run();
+                }
+            }, sockets::clear);
             if (countOthers) walk(nl, others, false, m -> count[0]++, () -> count[0] = 0);
         }
         return new ScanResult(sockets, sockets.size() + count[0], name(), 0);

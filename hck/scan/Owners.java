@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 
 /**
@@ -20,13 +22,18 @@ public final class Owners {
     private Owners() {}
 
     public static List<TcpSocket> attach(List<TcpSocket> candidates, Consumer<String> warn) throws IOException {
+        return attach(candidates, warn, null);
+    }
+
+    /** With the /proc pass {@link #prefetch} started during the scan, or without one (null): then it runs now. */
+    public static List<TcpSocket> attach(List<TcpSocket> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
         Set<Long> inodes = new HashSet<>();
         for (TcpSocket s : candidates) if (!s.orphan()) inodes.add(s.inode());
         if (inodes.isEmpty()) return candidates;
-        ProcessMapper mapper = new ProcessMapper(Path.of("/proc"));
-        Map<Long, List<Owner>> owners = mapper.owners(inodes);
-        if (mapper.unreadable() > 0) {
-            warn.accept("could not read the open files of " + mapper.unreadable()
+        Prefetch pass = prefetch != null ? prefetch : new Prefetch(false);
+        Map<Long, List<Owner>> owners = pass.fds().owners(inodes);
+        if (pass.mapper.unreadable() > 0) {
+            warn.accept("could not read the open files of " + pass.mapper.unreadable()
                     + " processes (run as root): their sockets show no owning process");
         }
         List<TcpSocket> out = new ArrayList<>(candidates.size());
@@ -35,5 +42,48 @@ public final class Owners {
             out.add(o == null ? s : s.withOwners(o));
         }
         return out;
+    }
+
+    /**
+     * The /proc pass, started on other threads while the kernel dump that names the candidates
+     * still runs: at 190k sockets the dump (mostly kernel time on one core) and the pass (kernel
+     * time on both) overlap instead of following each other. Started only once the dump has shown
+     * a candidate with an owner to find, so a host with nothing hung still reads no process's files.
+     */
+    public static final class Prefetch {
+        private final ProcessMapper mapper = new ProcessMapper(Path.of("/proc"));
+        private final FutureTask<ProcessMapper.SocketFds> pass;
+
+        private Prefetch(boolean background) {
+            if (!background) {
+                pass = null;
+                return;
+            }
+            // its own thread, which with the common pool's workers reads the slices while this one
+            // still receives the dump (the common pool alone has one worker on two cores)
+            pass = new FutureTask<>(mapper::walk);
+            Thread t = new Thread(pass, "hck-owners");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** Starts the pass now. */
+        public static Prefetch start() {
+            return new Prefetch(true);
+        }
+
+        ProcessMapper.SocketFds fds() throws IOException {
+            if (pass == null) return mapper.walk();
+            try {
+                return pass.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while reading /proc", e);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException io) throw io;
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw new IOException(e.getCause());
+            }
+        }
     }
 }

@@ -34,8 +34,15 @@ public final class ProcessMapper {
     }
 
     public Map<Long, List<Owner>> owners(Set<Long> inodes) throws IOException {
-        Map<Long, List<Owner>> found = new HashMap<>();
-        if (inodes.isEmpty()) return found;
+        return inodes.isEmpty() ? new HashMap<>() : walk().owners(inodes);
+    }
+
+    /**
+     * Every socket descriptor of every process, read once: the links of /proc/PID/fd are read for
+     * all descriptors whatever the candidates are, so the pass can run while the scan that names
+     * the candidates is still under way ({@link Owners#prefetch}), and match them after.
+     */
+    public SocketFds walk() throws IOException {
         List<Path> pidDirs = new ArrayList<>();
         try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc)) {
             for (Path pidDir : pids) if (isNumber(pidDir.getFileName().toString())) pidDirs.add(pidDir);
@@ -44,24 +51,64 @@ public final class ProcessMapper {
         // here), and the processes that matter hold tens of thousands each: the fd tables are listed,
         // then read in slices, both on every core, so one big process is shared out too.
         List<Slice> slices = pidDirs.parallelStream().flatMap(dir -> slices(dir).stream()).toList();
-        List<Map<Long, List<Owner>>> parts = slices.parallelStream().map(slice -> slice.scan(inodes)).filter(m -> !m.isEmpty()).toList();
-        for (Map<Long, List<Owner>> part : parts) {
-            part.forEach((inode, owners) -> found.computeIfAbsent(inode, k -> new ArrayList<>(owners.size())).addAll(owners));
+        return new SocketFds(slices.parallelStream().map(Slice::scan).filter(f -> f.count > 0).toList());
+    }
+
+    /** The socket descriptors one pass found, as primitive arrays per slice (16 bytes a socket). */
+    public static final class SocketFds {
+        private final List<Found> parts;
+
+        private SocketFds(List<Found> parts) {
+            this.parts = parts;
         }
-        for (List<Owner> list : found.values()) {
-            list.sort((a, b) -> a.pid() != b.pid() ? Long.compare(a.pid(), b.pid()) : Integer.compare(a.fd(), b.fd()));
+
+        /** The owners of the wanted inodes, each list in PID then fd order; names read now, once a process. */
+        public Map<Long, List<Owner>> owners(Set<Long> inodes) {
+            Map<Long, List<Owner>> found = new HashMap<>();
+            for (Found part : parts) {
+                String comm = null;
+                for (int i = 0; i < part.count; i++) {
+                    long inode = part.inodes[i];
+                    if (!inodes.contains(inode)) continue;
+                    if (comm == null) comm = comm(part.pidDir);
+                    found.computeIfAbsent(inode, k -> new ArrayList<>(1)).add(new Owner(part.pid, part.fds[i], comm));
+                }
+            }
+            for (List<Owner> list : found.values()) {
+                list.sort((a, b) -> a.pid() != b.pid() ? Long.compare(a.pid(), b.pid()) : Integer.compare(a.fd(), b.fd()));
+            }
+            return found;
         }
-        return found;
+    }
+
+    /** The socket descriptors of one slice. */
+    private static final class Found {
+        final Path pidDir;
+        final long pid;
+        long[] inodes;
+        int[] fds;
+        int count;
+
+        Found(Path pidDir, long pid, int capacity) {
+            this.pidDir = pidDir;
+            this.pid = pid;
+            inodes = new long[capacity];
+            fds = new int[capacity];
+        }
+
+        void add(long inode, int fd) {
+            inodes[count] = inode;
+            fds[count++] = fd;
+        }
     }
 
     private static final int SLICE = 1024;
 
     /** Some of one process's open files. */
     private record Slice(Path pidDir, long pid, List<String> fds) {
-        Map<Long, List<Owner>> scan(Set<Long> inodes) {
-            Map<Long, List<Owner>> found = new HashMap<>();
+        Found scan() {
+            Found found = new Found(pidDir, pid, fds.size());
             Path fdDir = pidDir.resolve("fd");
-            String comm = null;
             for (String fd : fds) {
                 String target;
                 try {
@@ -70,15 +117,11 @@ public final class ProcessMapper {
                     continue; // closed meanwhile, or the process exited
                 }
                 if (!target.startsWith("socket:[")) continue;
-                long inode;
                 try {
-                    inode = Long.parseLong(target, 8, target.length() - 1, 10);
+                    found.add(Long.parseLong(target, 8, target.length() - 1, 10), Integer.parseInt(fd));
                 } catch (NumberFormatException e) {
-                    continue;
+                    // not a socket link after all
                 }
-                if (!inodes.contains(inode)) continue;
-                if (comm == null) comm = comm(pidDir);
-                found.computeIfAbsent(inode, k -> new ArrayList<>(1)).add(new Owner(pid, Integer.parseInt(fd), comm));
             }
             return found;
         }

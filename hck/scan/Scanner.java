@@ -21,10 +21,17 @@ public final class Scanner {
     private final Choice choice;
     private final Consumer<String> warn;
     private SocketSource used, usedUdp;
+    private Runnable firstOwned = () -> { };
 
     public Scanner(Choice choice, Consumer<String> warn) {
         this.choice = choice;
         this.warn = warn;
+    }
+
+    /** Run once the netlink dump shows a watched socket that has an inode, hence an owner to find (see {@link Owners.Prefetch}). */
+    public Scanner onFirstOwnedCandidate(Runnable r) {
+        firstOwned = r;
+        return this;
     }
 
     public ScanResult scan() throws IOException {
@@ -34,7 +41,7 @@ public final class Scanner {
             return proc.scan();
         }
         if (choice == Choice.NETLINK || (choice == Choice.AUTO && NetlinkSource.available())) {
-            NetlinkSource nl = new NetlinkSource();
+            NetlinkSource nl = new NetlinkSource(firstOwned);
             try {
                 ScanResult r = nl.scan();
                 used = nl;

@@ -327,4 +327,30 @@ class DryRunNetnsTest {
         assertTrue(logged.startsWith("earlier line\n"), "the log file is appended to");
         assertEquals(run.err().lines().count(), logged.lines().count() - 1, "the file gets the same lines as stderr");
     }
+
+    /**
+     * The /proc pass for the owners starts during the dump, at the first watched socket with an
+     * inode, and never when the watched sockets are all without one (TIME_WAIT, orphans): a host
+     * with nothing a process holds reads no process's files.
+     */
+    @Test
+    void theOwnerPassStartsAtTheFirstSocketAProcessMayHold() throws Exception {
+        try (Netns ns = Netns.create()) {
+            ns.holder("name=server", "listen:9000:close");
+            Netns.Held client = ns.holder("name=leaky", "connect:127.0.0.1:9000:3");
+            Thread.sleep(1500);
+            Netns.Result held = ns.java("hck.support.SourceDump", "netlink");
+            assertEquals(0, held.rc(), held.stderr());
+            assertTrue(held.stdout().contains("CLOSE_WAIT"), held.stdout());
+            assertTrue(held.stderr().contains("first-owned calls: 1"), held.stderr());
+            client.process().destroyForcibly().waitFor(); // its CLOSE_WAITs close: TIME_WAIT and orphans are left
+            Thread.sleep(1000);
+            Netns.Result bare = ns.java("hck.support.SourceDump", "netlink");
+            assertEquals(0, bare.rc(), bare.stderr());
+            assertFalse(bare.stdout().contains("CLOSE_WAIT"), bare.stdout());
+            assertTrue(bare.stdout().contains(" ino=0 "), bare.stdout());
+            assertFalse(bare.stdout().matches("(?s).* ino=[1-9].*"), bare.stdout());
+            assertTrue(bare.stderr().contains("first-owned calls: 0"), bare.stderr());
+        }
+    }
 }
