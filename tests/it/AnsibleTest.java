@@ -135,10 +135,25 @@ class AnsibleTest {
             assertEquals(6, md.lines().filter(l -> l.startsWith("- **h")).count(), md);
             assertTrue(dry.stdout().contains("hck: 3 hosts, 6 hung, 0 terminated, 0 failed"), dry.stdout());
 
+            // each host got a class-data archive this JDK accepts for this jar (-Xshare:on fails otherwise)
+            for (String h : List.of("h1", "h2", "h3")) assertArchiveUsable(h);
+
             // the deploy is idempotent
             Netns.Result again = playbook(inv, "--tags", "deploy");
             assertEquals(0, again.rc(), again.stdout());
             recap(again.stdout()).forEach((h, n) -> assertEquals(0, n[1], h + " deploy changed on a second run: " + again.stdout()));
+
+            // an archive written for another JDK or jar (its key differs) is written again, on that host only
+            Path key = tmp.resolve("h1/opt/hck.jsa.key");
+            String written = Files.readString(key);
+            Files.writeString(key, "another JDK\n");
+            Netns.Result rewrite = playbook(inv, "--tags", "deploy");
+            assertEquals(0, rewrite.rc(), rewrite.stdout());
+            Map<String, int[]> changed = recap(rewrite.stdout());
+            assertTrue(changed.get("h1")[1] >= 1, rewrite.stdout());
+            assertEquals(0, changed.get("h2")[1], rewrite.stdout());
+            assertEquals(written, Files.readString(key));
+            assertArchiveUsable("h1");
 
             // ansible's --check changes nothing on the hosts, even asked for live, and still reports
             Map<String, String> before = hostFiles();
@@ -162,6 +177,16 @@ class AnsibleTest {
             JsonNode liveFleet = JSON.readTree(reports.resolve("hck-report.json").toFile());
             assertEquals(6, liveFleet.get("summary").get("terminated").asInt());
         }
+    }
+
+    /** The host's archive maps with -Xshare:on, which refuses to start on one written for another JDK or jar. */
+    void assertArchiveUsable(String host) throws Exception {
+        Path opt = tmp.resolve(host).resolve("opt");
+        assertFalse(Files.exists(opt.resolve("cds-run-state.json")), "the archive's dry run left its state file");
+        Netns.Result r = Netns.exec(List.of("/usr/bin/java", "-Xshare:on", "-XX:SharedArchiveFile=" + opt.resolve("hck.jsa"),
+                "-jar", opt.resolve("hck.jar").toString(), "--version"), 60);
+        assertEquals(0, r.rc(), host + ": " + r.stdout() + r.stderr());
+        assertTrue(r.stdout().startsWith("hck "), r.stdout());
     }
 
     @Test
@@ -213,6 +238,6 @@ class AnsibleTest {
         r = playbook(inv, "--tags", "schedule", "-e", "hck_schedule=cron", "-e", "hck_cron_file=" + cron);
         assertEquals(0, r.rc(), r.stdout());
         String line = Files.readAllLines(cron).stream().filter(l -> !l.startsWith("#")).findFirst().orElseThrow();
-        assertTrue(line.matches("\\*/5 \\* \\* \\* \\* root flock -n \\S+ /usr/bin/java -XX:\\+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning:stderr --enable-native-access=ALL-UNNAMED -jar \\S+/hck.jar --dry-run --json .*"), line);
+        assertTrue(line.matches("\\*/5 \\* \\* \\* \\* root flock -n \\S+ /usr/bin/java -XX:\\+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable '-Xlog:all=warning,cds\\*=off:stderr' --enable-native-access=ALL-UNNAMED -XX:SharedArchiveFile=\\S+/hck.jsa -jar \\S+/hck.jar --dry-run --json .*"), line);
     }
 }
