@@ -151,7 +151,7 @@ ratio=$(awk -v a="$hm" -v b="$jm" 'BEGIN{printf "%.2f", a/b}')
 ratio_cds=$(awk -v a="$cm" -v b="$jm" 'BEGIN{printf "%.2f", a/b}')
 ratio2=$(awk -v a="$vm" -v b="$jm" 'BEGIN{printf "%.2f", a/b}')
 ratio_floor=$(awk -v a="$fm" -v b="$jm" 'BEGIN{printf "%.2f", a/b}')
-echo "startup: hck on an idle namespace $hm s as java (as cron and the role start it), $cm s with an AppCDS archive,"
+echo "startup: hck on an idle namespace $hm s as java (as a hand-written crontab starts it), $cm s with an AppCDS archive (as the role starts it),"
 echo "         $vm s through ./jbang hck.java (its //CDS archive); jbang hello-world $jm s:"
 echo "         ratios $ratio, $ratio_cds and $ratio2 (target <= 1.3)"
 echo "         jbang's part of a start through jbang: the hello-world declaring hck's dependencies and sources $fm s,"
