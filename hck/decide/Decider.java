@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * The decision: a pure function of (socket, rules, clock). No I/O, so every rule and precedence
- * is tested with plain values. Order: unwatched state → protected process → excluded port →
- * include-ports → excluded process → process rule (first match; {@code skip} or its timeouts) →
+ * is tested with plain values. Order: unwatched state → protected process (or a held socket whose owner was not found) →
+ * excluded port → include-ports → excluded process → process rule (first match; {@code skip} or its timeouts) →
  * port rule → state timeout; hung when the age in the state exceeds the timeout.
  */
 public final class Decider {
@@ -116,6 +116,12 @@ public final class Decider {
             for (String p : protectedNames) {
                 if (Names.matches(p, o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is protected";
             }
+        }
+        // A socket with an inode is held by something: if no process was found holding it, it may
+        // be a protected one's that hck could not see (/proc unreadable, another PID namespace) or
+        // the kernel's own (NFS, iSCSI). An orphan (inode 0) is no one's, and the kernel may destroy it.
+        if (!s.orphan() && s.owners().isEmpty()) {
+            return "no process found holding it (one hck cannot see, or the kernel's own): never touched, as a protected process's";
         }
         int lp = s.local().port(), rp = s.remote().port();
         if (rules.excludePorts().contains(lp)) return "port " + lp + " is excluded";

@@ -34,7 +34,7 @@ public final class Owners {
         Map<Long, List<Owner>> owners = pass.fds().owners(inodes);
         if (pass.mapper.unreadable() > 0) {
             warn.accept("could not read the open files of " + pass.mapper.unreadable()
-                    + " processes (run as root): their sockets show no owning process");
+                    + " processes (hck needs root in the host's user namespace): sockets they may hold show no owner and are not touched");
         }
         List<TcpSocket> out = new ArrayList<>(candidates.size());
         for (TcpSocket s : candidates) {

@@ -29,7 +29,7 @@ public final class ProcessMapper {
         this.proc = proc;
     }
 
-    /** Processes whose fd table could not be read (not root): their sockets show no owner. */
+    /** Processes whose fd table or its links could not be read (not root, or root of another user namespace): their sockets show no owner. */
     public int unreadable() {
         return unreadable.get();
     }
@@ -52,7 +52,9 @@ public final class ProcessMapper {
         // here), and the processes that matter hold tens of thousands each: the fd tables are listed,
         // then read in slices, both on every core, so one big process is shared out too.
         List<Slice> slices = pidDirs.parallelStream().flatMap(dir -> slices(dir).stream()).toList();
-        return new SocketFds(slices.parallelStream().map(Slice::scan).filter(f -> f.count > 0).toList());
+        List<Found> found = slices.parallelStream().map(Slice::scan).toList();
+        found.stream().filter(f -> f.denied).mapToLong(f -> f.pid).distinct().forEach(pid -> unreadable.incrementAndGet());
+        return new SocketFds(found.stream().filter(f -> f.count > 0).toList());
     }
 
     /** The socket descriptors one pass found, as primitive arrays per slice (16 bytes a socket). */
@@ -89,6 +91,7 @@ public final class ProcessMapper {
         long[] inodes;
         int[] fds;
         int count;
+        boolean denied;
 
         Found(Path pidDir, long pid, int capacity) {
             this.pidDir = pidDir;
@@ -114,6 +117,11 @@ public final class ProcessMapper {
                 String target;
                 try {
                     target = Files.readSymbolicLink(fdDir.resolve(fd)).toString();
+                } catch (AccessDeniedException e) {
+                    // the table listed but its links refused: the process is beyond hck's
+                    // ptrace access (e.g. hck in a user namespace of its own), as all its links are
+                    found.denied = true;
+                    break;
                 } catch (IOException e) {
                     continue; // closed meanwhile, or the process exited
                 }

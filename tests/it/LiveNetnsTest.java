@@ -2,6 +2,7 @@ package hck.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import hck.support.Env;
 import hck.support.Netns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +38,16 @@ class LiveNetnsTest {
     }
 
     Run live(Netns ns, String... args) throws Exception {
+        return live(ns, List.of(), args);
+    }
+
+    Run live(Netns ns, List<String> wrapper, String... args) throws Exception {
         Path out = Files.createTempFile(tmp, "out", ".json");
         List<String> all = new ArrayList<>(List.of("--live"));
         all.addAll(List.of(args));
         all.addAll(List.of("--json", out.toString(), "--lock-file", tmp.resolve("hck.lock").toString(),
                 "--state-file", tmp.resolve("state.json").toString()));
-        Netns.Result r = ns.hck(all.toArray(String[]::new));
+        Netns.Result r = ns.hck(wrapper, all.toArray(String[]::new));
         JsonNode doc = Files.size(out) > 0 ? JSON.readTree(out.toFile()) : null;
         return new Run(r, doc);
     }
@@ -57,6 +62,57 @@ class LiveNetnsTest {
     static String peerOf(String socket, String peerState) {
         String[] f = socket.split(" ");
         return peerState + " " + f[2] + " " + f[1];
+    }
+
+    /**
+     * hck as root of a user namespace that does not own the network namespace (as in a rootless
+     * container): the kernel answers SOCK_DESTROY with EPERM, which the JSON reports, and hck falls
+     * back to shutting the socket down through its process, which it may reach; the sockets of a
+     * process it cannot see into (outside its user namespace) have no owner it could check against
+     * the protected list, and are not touched.
+     */
+    @Test
+    void fromAUserNamespaceTheKernelsEpermIsReportedAndSocketsOfUnseenOwnersAreNotTouched() throws Exception {
+        Env.requireCommand("unshare");
+        Env.requireCommand("nsenter");
+        try (Netns ns = Netns.create()) {
+            ns.holder("name=server", "listen:9000:close");
+            ns.holder("name=outside", "connect:127.0.0.1:9000:2");
+            Netns.Held inside = ns.holder(List.of("unshare", "--user", "--map-root-user"), "name=inside", "connect:127.0.0.1:9000:3");
+            Thread.sleep(2000);
+            Set<String> before = ns.sockets();
+
+            Run run = live(ns, List.of("nsenter", "--user=/proc/" + inside.pid() + "/ns/user"), "--close-wait-timeout", "1");
+            assertEquals(0, run.result().rc(), run.result().stderr());
+            assertTrue(run.result().stderr().contains("sockets they may hold show no owner and are not touched"), run.result().stderr());
+
+            List<JsonNode> hung = run.connections("verdict", "hung");
+            assertEquals(3, hung.size(), run.doc().toPrettyString());
+            Set<String> killed = new TreeSet<>();
+            for (JsonNode c : hung) {
+                assertEquals(inside.pid(), c.get("pid").asLong());
+                assertEquals("EPERM", c.get("destroy_result").asText(), "the kernel's answer: " + c);
+                assertEquals("terminated", c.get("action").asText(), c.toString());
+                assertEquals("socket-shutdown", c.get("method").asText(), c.toString());
+                killed.add("CLOSE-WAIT " + c.get("local").asText() + " " + c.get("remote").asText());
+            }
+            List<JsonNode> unseen = run.connections("verdict", "skipped");
+            assertEquals(2, unseen.size(), run.doc().toPrettyString());
+            for (JsonNode c : unseen) {
+                assertTrue(c.get("pid").isNull());
+                assertEquals("CLOSE_WAIT", c.get("state").asText());
+                assertTrue(c.get("reason").asText().startsWith("no process found holding it"), c.toString());
+            }
+            // exactly the inside process's connections are gone, the outside one's are all there
+            Set<String> expected = new TreeSet<>(before);
+            for (String k : killed) {
+                expected.remove(k);
+                expected.remove(peerOf(k, "FIN-WAIT-2"));
+            }
+            Set<String> after = ns.sockets();
+            after.removeIf(x -> x.startsWith("TIME-WAIT"));
+            assertEquals(expected, after);
+        }
     }
 
     @Test

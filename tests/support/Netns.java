@@ -72,8 +72,14 @@ public final class Netns implements AutoCloseable {
 
     /** Starts a {@link Holder} inside the namespace and waits until its sockets are in place. */
     public Held holder(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name, java().toString(),
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(), Holder.class.getName()));
+        return holder(List.of(), args);
+    }
+
+    /** The same, started through {@code wrapper} (e.g. {@code unshare --user}), which must exec it. */
+    public Held holder(List<String> wrapper, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        cmd.addAll(wrapper);
+        cmd.addAll(List.of(java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(), Holder.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         started.add(p);
@@ -103,7 +109,14 @@ public final class Netns implements AutoCloseable {
 
     /** Runs hck (the classes under test, in a fresh JVM) inside the namespace. */
     public Result hck(String... args) throws Exception {
-        return run(hckCommand(args).toArray(String[]::new));
+        return hck(List.of(), args);
+    }
+
+    /** The same, started through {@code wrapper} (e.g. {@code nsenter --user=…}). */
+    public Result hck(List<String> wrapper, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(hckCommand(args));
+        return run(cmd.toArray(String[]::new));
     }
 
     public static List<String> hckCommand(String... args) {

@@ -179,6 +179,15 @@ class DeciderTest {
     }
 
     @Test
+    void aHeldSocketWhoseOwnerWasNotFoundIsNeverTouched() {
+        // inode 99817: some process or the kernel holds it; which, hck could not see
+        Decision d = decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 999_000));
+        assertEquals(Verdict.SKIPPED, d.verdict());
+        assertEquals("no process found holding it (one hck cannot see, or the kernel's own): never touched, as a protected process's", d.reason());
+        assertEquals(Verdict.HUNG, decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 999_000, APP)).verdict());
+    }
+
+    @Test
     void precedence() throws Exception {
         Rules r = rules("""
                 exclude: {ports: [22], processes: [excluded]}
