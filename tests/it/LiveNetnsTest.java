@@ -163,6 +163,45 @@ class LiveNetnsTest {
         }
     }
 
+    /**
+     * Past 1,024 sockets the lookups and destroys are shared between two netlink sockets on two
+     * threads: still exactly the hung sockets, every one answered, beside a protected process's
+     * and healthy connections to the same server that stay.
+     */
+    @Test
+    void thousandsAtOnceOnTwoNetlinkSocketsStillExactly() throws Exception {
+        try (Netns ns = Netns.create()) {
+            ns.holder("name=server", "listen:9000:close", "listen:9001:echo");
+            Netns.Held leaky = ns.holder("name=leaky", "connect:127.0.0.1:9000:2500", "echo:127.0.0.1:9001:50");
+            Netns.Held sshd = ns.holder("name=sshd", "connect:127.0.0.1:9000:300");
+            Thread.sleep(2500);
+            Set<String> before = ns.sockets();
+            assertEquals(2800, before.stream().filter(x -> x.startsWith("CLOSE-WAIT")).count(), "the set is in place");
+
+            Run run = live(ns, "--close-wait-timeout", "1");
+            assertEquals(0, run.result().rc(), run.result().stderr());
+            List<JsonNode> hung = run.connections("verdict", "hung");
+            assertEquals(2500, hung.size());
+            Set<String> killed = new TreeSet<>();
+            for (JsonNode c : hung) {
+                assertEquals(leaky.pid(), c.get("pid").asLong());
+                assertEquals("terminated", c.get("action").asText(), c.toString());
+                assertEquals("OK", c.get("destroy_result").asText(), c.toString());
+                killed.add("CLOSE-WAIT " + c.get("local").asText() + " " + c.get("remote").asText());
+            }
+            assertEquals(2500, killed.size());
+            Set<String> expected = new TreeSet<>(before);
+            for (String k : killed) {
+                expected.remove(k);
+                expected.remove(peerOf(k, "FIN-WAIT-2"));
+            }
+            assertEquals(expected, ns.sockets());
+            assertEquals(300, run.connections("verdict", "skipped").size());
+            assertEquals("pong 50/50", leaky.ping(), "the healthy connections still carry data");
+            assertTrue(sshd.process().isAlive());
+        }
+    }
+
     @Test
     void orphanFinWait2AndTimeWaitAreDestroyedWhereTheKernelCan() throws Exception {
         try (Netns ns = Netns.create()) {
