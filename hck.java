@@ -26,9 +26,11 @@
 //SOURCES hck/io/AtomicFile.java
 //SOURCES hck/io/Background.java
 //SOURCES hck/io/ProcFiles.java
+//SOURCES hck/io/SafeFiles.java
 //SOURCES hck/model/Addresses.java
 //SOURCES hck/model/Endpoint.java
 //SOURCES hck/model/Owner.java
+//SOURCES hck/model/Printable.java
 //SOURCES hck/model/SocketTimer.java
 //SOURCES hck/model/TcpSocket.java
 //SOURCES hck/model/TcpState.java
@@ -66,6 +68,7 @@
 //SOURCES hck/scan/StateFile.java
 //SOURCES hck/sys/LibC.java
 //SOURCES hck/sys/Netlink.java
+//SOURCES hck/sys/Signals.java
 
 package hck;
 
@@ -96,6 +99,8 @@ import hck.report.Prometheus;
 import hck.report.RunInfo;
 import hck.report.Summary;
 import hck.io.AtomicFile;
+import hck.io.SafeFiles;
+import hck.sys.Signals;
 import hck.io.Background;
 import hck.io.ProcFiles;
 import hck.rules.Durations;
@@ -117,7 +122,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -137,9 +141,10 @@ import java.util.stream.Collectors;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success: no hung connections, all terminated, or a dry run",
-            "1:some terminations failed",
+            "1:some terminations failed, a veto command could not run, or a result could not be written",
             "2:usage or configuration error (nothing was touched)",
             "3:not run: another live run holds the lock",
+            "130/143:stopped by SIGINT/SIGTERM (live: after the kill in progress, with the record written)",
             "--check:0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage errors and timeouts included)"},
         footerHeading = "%nExamples:%n",
         footer = {
@@ -150,6 +155,8 @@ import java.util.stream.Collectors;
             "  hck --check -w 0 -c 10 --warning-state CLOSE_WAIT=5"})
 public class hck implements Callable<Integer> {
     static final String VERSION = "0.1.0";
+    /** When this JVM started running hck: check mode's -t counts from here. */
+    static final long STARTED_NS = System.nanoTime();
     static final Path DEFAULT_RULES = Path.of("/etc/hck/rules.yaml");
 
     static class Mode {
@@ -197,7 +204,14 @@ public class hck implements Callable<Integer> {
             description = "Rules file (default " + "/etc/hck/rules.yaml" + " if present, else the built-in rules).")
     Path rulesFile;
 
-    @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON result document to FILE, atomically ('-' = stdout).")
+    @Option(names = "--insecure-rules",
+            description = "As root, accept a rules file that someone other than root could have written (by default refused, "
+                    + "as sshd's StrictModes: its veto_command would run as root).")
+    boolean insecureRules;
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Write the JSON result document to FILE: a regular file is replaced atomically, a device such as /dev/null "
+                    + "is written in place ('-' = stdout).")
     String json;
 
     @Option(names = "--udp", description = "Also report UDP sockets whose receive queue stays full or whose drop counter grows (rules: udp:).")
@@ -303,17 +317,24 @@ public class hck implements Callable<Integer> {
     private Integer runAll() throws Exception {
         Instant startedAt = Instant.now();
         long t0 = System.nanoTime();
+        // -t covers the whole run, from the JVM's first line of hck: opening the log included
+        if (mode.check) watchdog(timeout == null ? Duration.ofSeconds(10) : timeout);
+        Signals.install(mode.live, code -> {
+            // nothing to finish outside live mode: no temp file left behind, the log as far as it got
+            AtomicFile.abandonAll();
+            if (mode.check) answer("HCK UNKNOWN: stopped by " + Signals.stopRequested());
+            Logs.flush();
+            Runtime.getRuntime().halt(mode.check ? Status.UNKNOWN.exitCode : code);
+        });
         OutputStream logOut;
         try {
-            logOut = logFile == null ? null
-                    : Files.newOutputStream(logFile, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            logOut = logFile == null ? null : SafeFiles.appendStream("--log-file", logFile);
         } catch (IOException e) {
-            return usageError("cannot write log file " + logFile + ": " + e.getMessage());
+            return usageError(e instanceof SafeFiles.Refused ? e.getMessage() : "cannot write log file " + logFile + ": " + e.getMessage());
         }
         Logs.configure(verbose ? ch.qos.logback.classic.Level.DEBUG : mode.check ? ch.qos.logback.classic.Level.ERROR
                 : ch.qos.logback.classic.Level.INFO, logOut);
         log = Logs.log();
-        if (mode.check) watchdog(timeout == null ? Duration.ofSeconds(10) : timeout);
 
         // load rules
         Rules rules;
@@ -321,6 +342,7 @@ public class hck implements Callable<Integer> {
         Scanner.Choice choice;
         try {
             Path file = rulesFile != null ? rulesFile : Files.exists(DEFAULT_RULES) ? DEFAULT_RULES : null;
+            if (file != null && !insecureRules) SafeFiles.requireRootOnly("rules file", file, "--insecure-rules accepts it");
             rules = file == null ? Rules.BUILT_IN : RulesLoader.load(file);
             rulesOrigin = file == null ? "built-in" : file.toString();
             rules = withCommandLine(rules);
@@ -333,8 +355,8 @@ public class hck implements Callable<Integer> {
             }
             choice = Scanner.Choice.valueOf(source.toUpperCase(java.util.Locale.ROOT));
             if (allNetns && netns != null) throw new IllegalArgumentException("--netns and --all-netns are mutually exclusive");
-            checkJsonTarget();
-        } catch (RulesException | IllegalArgumentException e) {
+            checkOutputs();
+        } catch (RulesException | IllegalArgumentException | IOException e) {
             return usageError(e.getMessage().startsWith("No enum constant") ? "--source must be auto, netlink, ss or proc" : e.getMessage());
         }
         if (mode.validate) {
@@ -353,15 +375,32 @@ public class hck implements Callable<Integer> {
         } catch (IllegalArgumentException | IOException e) {
             return usageError(e.getMessage());
         }
-        try (LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null) {
+        LiveLock lock = null;
+        if (mode.live) {
+            try {
+                lock = LiveLock.acquire(lockFile);
+            } catch (LiveLock.Held e) {
+                log.error("{}: not run", e.getMessage());
+                return 3;
+            } catch (IOException e) {
+                return usageError(e instanceof SafeFiles.Refused ? e.getMessage() : "cannot take the lock " + lockFile + ": " + e.getMessage());
+            }
+        }
+        try {
             return run(rules, rulesOrigin, choice, namespaces, startedAt, t0);
-        } catch (LiveLock.Held e) {
-            log.error("{}: not run", e.getMessage());
-            return 3;
         } catch (IOException e) {
-            return usageError("cannot take the lock " + lockFile + ": " + e.getMessage());
+            // whatever failed, say what it was, and whether anything had been touched by then
+            if (!acted) return usageError(e.getMessage() + ": nothing was touched");
+            log.error("{}: the run stopped after it began terminating", e.getMessage());
+            return 1;
+        } finally {
+            if (lock != null) lock.close();
         }
     }
+
+    /** Set when live mode starts acting: from then on a failure can no longer say "nothing was touched". */
+    private boolean acted;
+    private SafeFiles.Output jsonOut, prometheusOut;
 
     /** One namespace's scan: what it found, the scanner to look again with, its own tcp_fin_timeout. */
     record NsScan(Namespace ns, Scanner scanner, ScanResult result, ScanResult udp, Duration finTimeout) {}
@@ -443,6 +482,7 @@ public class hck implements Callable<Integer> {
         // act, inside each socket's own namespace
         Map<TcpSocket, Result> results = new java.util.IdentityHashMap<>();
         if (mode.live) {
+            acted = true;
             for (NsScan n : scans) {
                 List<TcpSocket> mine = hung.stream().map(Decision::socket).filter(s -> java.util.Objects.equals(s.netns(), n.ns().label()))
                         .filter(s -> s.udp() == null || rules.udp().terminate()).toList();
@@ -487,10 +527,23 @@ public class hck implements Callable<Integer> {
         Background jsonWriter = json == null ? null : Background.start("hck-json", () -> writeJson(run, summary, perNetns, outcomes));
         if (!mode.live) logDecisions(report, listed, hung);
         report.summary(summary, scans.size() > 1 ? perNetns : List.of());
-        if (jsonWriter != null) jsonWriter.join();
+        boolean outputFailed = false;
+        if (jsonWriter != null) {
+            try {
+                jsonWriter.join();
+            } catch (IOException | RuntimeException e) {
+                log.error("Could not write the JSON result to {}: {}", json, e.getMessage());
+                outputFailed = true;
+            }
+        }
         log.debug("Log lines and JSON done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         NagiosCheck.Result check = mode.check ? NagiosCheck.evaluate(hung, rules.check()) : null;
         int exit = check != null ? check.status().exitCode : summary.failed() > 0 ? 1 : 0;
+        String stopped = Signals.stopRequested();
+        if (stopped != null) {
+            long left = outcomes.stream().filter(o -> o.reason().contains("stopped by " + stopped)).count();
+            log.warn("Stopped by {}: {} hung connection(s) left as they were; the record above is complete", stopped, left);
+        }
 
         if (state != null) {
             if (mode.live) state.count(summary.terminated(), summary.failed());
@@ -501,12 +554,20 @@ public class hck implements Callable<Integer> {
             Prometheus.Run metrics = new Prometheus.Run(reallyHung, candidates, scans.stream().map(n -> n.ns().label()).toList(),
                     scanned, state.terminatedTotal(), state.failedTotal(), startedAt.toEpochMilli() / 1000.0, state.lastSuccess(),
                     (System.nanoTime() - t0) / 1e9);
-            AtomicFile.write(prometheus, false, out -> Prometheus.write(out, metrics));
+            try {
+                AtomicFile.write(prometheusOut, false, out -> Prometheus.write(out, metrics));
+            } catch (IOException e) {
+                log.error("Could not write the Prometheus file {}: {}", prometheus, e.getMessage());
+                outputFailed = true;
+            }
         }
         notifyIfNeeded(rules, state, check, summary, outcomes);
-        if (state != null) state.save();
+        // the counters are the live record: losing them is a failure there, a warning elsewhere
+        if (state != null && !state.save() && mode.live) outputFailed = true;
         if (check != null) return answer(check.text()) ? exit : Status.UNKNOWN.exitCode;
-        return exit;
+        if (stopped != null) return Signals.exitCode();
+        // a result that could not be kept is not a success, whatever was done
+        return outputFailed && exit == 0 ? 1 : exit;
     }
 
     /** The hung sockets, then (under -v) the skipped ones, then the per-process tallies. */
@@ -618,16 +679,14 @@ public class hck implements Callable<Integer> {
         return out;
     }
 
-    private void checkJsonTarget() {
-        if (json != null && !json.equals("-")) checkDirectory("--json", Path.of(json));
-        if (prometheus != null) checkDirectory("--prometheus", prometheus);
-    }
-
-    private static void checkDirectory(String option, Path file) {
-        Path dir = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-            throw new IllegalArgumentException(option + " " + file + ": directory " + dir + " does not exist or is not writable");
+    /** Every output is checked before anything is scanned or touched: a bad one is a usage error, never found after the kills. */
+    private void checkOutputs() throws IOException {
+        if ("-".equals(json) && mode.check) {
+            throw new IllegalArgumentException("--json - would print the JSON before the check line on stdout: give --json a file");
         }
+        if (json != null && !json.equals("-")) jsonOut = SafeFiles.output("--json", Path.of(json));
+        if (prometheus != null) prometheusOut = SafeFiles.output("--prometheus", prometheus);
+        SafeFiles.requireRegularOrAbsent("--state-file", stateFile());
     }
 
     private void writeJson(RunInfo run, Summary summary, List<Summary.PerNetns> perNetns, List<Outcome> outcomes) throws IOException {
@@ -635,7 +694,7 @@ public class hck implements Callable<Integer> {
             JsonReport.write(System.out, run, summary, perNetns, outcomes);
             System.out.flush();
         } else {
-            AtomicFile.write(Path.of(json), false, out -> JsonReport.write(out, run, summary, perNetns, outcomes));
+            AtomicFile.write(jsonOut, false, out -> JsonReport.write(out, run, summary, perNetns, outcomes));
         }
     }
 
@@ -696,7 +755,7 @@ public class hck implements Callable<Integer> {
     private static void watchdog(Duration limit) {
         Thread t = new Thread(() -> {
             try {
-                Thread.sleep(limit.toMillis());
+                Thread.sleep(Math.max(0, limit.toMillis() - (System.nanoTime() - STARTED_NS) / 1_000_000));
             } catch (InterruptedException e) {
                 return;
             }

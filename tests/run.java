@@ -21,6 +21,7 @@
 //SOURCES unit/CheckTest.java
 //SOURCES unit/PrometheusTest.java
 //SOURCES unit/LogsTest.java
+//SOURCES unit/EscapingTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java
@@ -28,6 +29,7 @@
 //SOURCES it/UdpTest.java
 //SOURCES it/AnsibleTest.java
 //SOURCES it/DistributionTest.java
+//SOURCES it/HostSafetyTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

@@ -1,13 +1,13 @@
 package hck.act;
 
+import hck.io.SafeFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * One live run at a time. The lock is a POSIX record lock on the file, which the kernel drops when
@@ -31,7 +31,8 @@ public final class LiveLock implements AutoCloseable {
     }
 
     public static LiveLock acquire(Path file) throws IOException, Held {
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        // never through a link another user planted, never a FIFO: the file is truncated and written below
+        FileChannel ch = SafeFiles.openAppend("--lock-file", file, false);
         FileLock l;
         try {
             l = ch.tryLock();
@@ -40,7 +41,10 @@ public final class LiveLock implements AutoCloseable {
             throw e;
         }
         if (l == null) {
-            String holder = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII).trim();
+            ByteBuffer b = ByteBuffer.allocate(32);
+            ch.read(b, 0);
+            String holder = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).trim();
+            if (!holder.matches("\\d+")) holder = "";
             ch.close();
             throw new Held("another hck run (PID " + (holder.isEmpty() ? "unknown" : holder) + ") holds the lock " + file);
         }

@@ -1,6 +1,7 @@
 package hck.act;
 
 import hck.sys.LibC;
+import hck.sys.Signals;
 
 import hck.model.Owner;
 import hck.model.TcpSocket;
@@ -59,6 +60,11 @@ final class Signaller {
         }
         Map<TcpSocket, String> claims = new IdentityHashMap<>();
         for (Map.Entry<Long, List<TcpSocket>> e : byPid.entrySet()) {
+            // a stop signal lets the ladder in progress finish; no other process is signalled after it
+            if (Signals.stopRequested() != null) {
+                rest.addAll(e.getValue());
+                continue;
+            }
             String method = ladder(e.getKey(), e.getValue());
             for (TcpSocket s : e.getValue()) {
                 if (done.containsKey(s)) continue;
@@ -85,10 +91,16 @@ final class Signaller {
             sockets.forEach(s -> note.accept(s, "not signalled: " + why));
             return null;
         }
-        String veto = veto(o, sockets);
-        if (veto != null) {
-            log.warn("Veto: {} (PID {}) is not signalled: {}", o.name(), pid, veto);
-            sockets.forEach(s -> done.put(s, Result.vetoed(veto)));
+        Veto veto = veto(o, sockets);
+        if (veto.vetoed()) {
+            log.warn("Veto: {} (PID {}) is not signalled: {}", o.name(), pid, veto.why());
+            sockets.forEach(s -> done.put(s, Result.vetoed(veto.why())));
+            return null;
+        }
+        if (veto.why() != null) {
+            // no answer is not a veto: the process is left alone and the sockets count as failed
+            log.error("Veto command failed for {} (PID {}): {}: not signalled", o.name(), pid, veto.why());
+            sockets.forEach(s -> note.accept(s, "not signalled: " + veto.why()));
             return null;
         }
         int pidfd = -1;
@@ -139,10 +151,21 @@ final class Signaller {
         return null;
     }
 
-    /** Runs termination.veto_command (argv, no shell); a non-zero exit, or no answer in 30 s, vetoes. */
-    private String veto(Owner o, List<TcpSocket> sockets) {
+    /** The veto command's answer: allowed ({@code why} null), vetoed, or no answer at all (it could not run, or hung). */
+    record Veto(boolean vetoed, String why) {}
+
+    /** Sockets named in the environment; the rest are in the file HCK_CONNECTIONS_FILE names. */
+    static final int ENV_CONNECTIONS = 20;
+
+    /**
+     * Runs termination.veto_command (argv, no shell); exit 0 allows, another exit vetoes. Its
+     * environment stays small whatever the process holds (the kernel refuses an exec whose
+     * arguments and environment pass 128 KiB a string or its stack limit): the first sockets, their
+     * count, and a root-only file with every one of them.
+     */
+    private Veto veto(Owner o, List<TcpSocket> sockets) {
         List<String> cmd = term.vetoCommand();
-        if (cmd.isEmpty()) return null;
+        if (cmd.isEmpty()) return new Veto(false, null);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         TcpSocket first = sockets.get(0);
         Map<String, String> env = pb.environment();
@@ -153,19 +176,29 @@ final class Signaller {
         env.put("HCK_LOCAL", first.local().toString());
         env.put("HCK_REMOTE", first.remote().toString());
         env.put("HCK_SOCKET_COUNT", Integer.toString(sockets.size()));
-        env.put("HCK_CONNECTIONS", sockets.stream().map(TcpSocket::describe).collect(Collectors.joining("\n")));
+        env.put("HCK_CONNECTIONS", sockets.stream().limit(ENV_CONNECTIONS).map(TcpSocket::describe).collect(Collectors.joining("\n")));
+        java.nio.file.Path list = null;
         try {
+            list = java.nio.file.Files.createTempFile("hck-veto-", ".txt");
+            java.nio.file.Files.write(list, sockets.stream().map(TcpSocket::describe).toList());
+            env.put("HCK_CONNECTIONS_FILE", list.toString());
             Process p = pb.start();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return "veto command " + cmd.get(0) + " gave no answer in 30s";
+                return new Veto(false, "veto command " + cmd.get(0) + " gave no answer in 30s");
             }
-            return p.exitValue() == 0 ? null : "vetoed by " + cmd.get(0) + " (exit " + p.exitValue() + ")";
+            return p.exitValue() == 0 ? new Veto(false, null) : new Veto(true, "vetoed by " + cmd.get(0) + " (exit " + p.exitValue() + ")");
         } catch (IOException e) {
-            return "veto command " + cmd.get(0) + " could not run: " + e.getMessage();
+            return new Veto(false, "veto command " + cmd.get(0) + " could not run: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted while asking the veto command";
+            return new Veto(false, "interrupted while asking the veto command");
+        } finally {
+            try {
+                if (list != null) java.nio.file.Files.deleteIfExists(list);
+            } catch (IOException e) {
+                // a temp file in the temp directory: nothing else to do
+            }
         }
     }
 

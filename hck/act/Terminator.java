@@ -1,6 +1,7 @@
 package hck.act;
 
 import hck.sys.LibC;
+import hck.sys.Signals;
 
 import hck.model.TcpSocket;
 import hck.rules.Rules;
@@ -51,7 +52,7 @@ public final class Terminator {
     public Map<TcpSocket, Result> terminate(List<TcpSocket> hung) throws IOException {
         List<TcpSocket> pending = new ArrayList<>(hung);
         for (String method : term.methods()) {
-            if (pending.isEmpty()) break;
+            if (pending.isEmpty() || Signals.stopRequested() != null) break;
             switch (method) {
                 case SOCKET -> pending = verify(shutdown(verify(destroy(pending), SOCKET_DESTROY)), SOCKET_SHUTDOWN);
                 case SOCKET_DESTROY -> pending = verify(destroy(pending), SOCKET_DESTROY);
@@ -61,6 +62,11 @@ public final class Terminator {
             }
         }
         for (TcpSocket s : pending) {
+            if (done.containsKey(s)) continue;
+            if (Signals.stopRequested() != null && !notes.containsKey(s)) {
+                done.put(s, Result.gone("hck was stopped by " + Signals.stopRequested() + " before it got to it"));
+                continue;
+            }
             List<String> why = notes.getOrDefault(s, List.of("no termination method applied"));
             done.put(s, Result.failed(String.join("; ", why)));
         }

@@ -2,6 +2,7 @@ package hck.check;
 
 import hck.decide.Decision;
 import hck.model.Owner;
+import hck.model.Printable;
 import hck.model.TcpState;
 
 import java.math.BigDecimal;
@@ -88,7 +89,7 @@ public final class NagiosCheck {
 
     /** {@code leaky PID 42: 3 CLOSE_WAIT, oldest 75s}; orphans: {@code no process: 2 FIN_WAIT2, oldest 50s}. */
     static String describe(Holder h) {
-        String who = h.name() == null ? "no process" : h.name() + " PID " + h.pid();
+        String who = h.name() == null ? "no process" : Printable.forCheck(h.name()) + " PID " + h.pid();
         String states = h.states().entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
         return who + ": " + states + ", oldest " + seconds(h.oldestMs()) + "s";
     }

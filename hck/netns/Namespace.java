@@ -5,9 +5,16 @@ import java.nio.file.Path;
 /**
  * A network namespace hck scans: its label ({@code null} for hck's own, a name from
  * /run/netns, {@code pid:N} for one only reachable through a process, or the path given),
- * the nsfs file that opens it, and its inode (the namespace's identity).
+ * the nsfs file that opened it, its inode (the namespace's identity), and the descriptor hck
+ * opened when it found it ({@code -1} for its own). The descriptor keeps the namespace alive and
+ * enterable for the whole run: removing its name ({@code ip netns del}) or ending its last process
+ * mid-run does not make it vanish from under hck.
  */
-public record Namespace(String label, Path file, long inode) {
+public record Namespace(String label, Path file, long inode, int fd) {
+    public Namespace(String label, Path file, long inode) {
+        this(label, file, inode, -1);
+    }
+
     public boolean own() {
         return label == null;
     }

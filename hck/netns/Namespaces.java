@@ -1,5 +1,8 @@
 package hck.netns;
 
+import com.sun.jna.LastErrorException;
+import hck.sys.LibC;
+
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -40,7 +43,7 @@ public final class Namespaces {
         if (!isNetns(file)) throw new IllegalArgumentException("--netns " + nameOrPath + ": " + file + " is not a network namespace");
         if (ino == own().inode()) return own();
         String label = nameOrPath.contains("/") ? pidLabel(file) : nameOrPath;
-        return new Namespace(label, file, ino);
+        return held(label, file);
     }
 
     /**
@@ -59,7 +62,10 @@ public final class Namespaces {
                 for (Path p : sorted) {
                     try {
                         if (!isNetns(p)) continue;
-                        found.putIfAbsent(inode(p), new Namespace(p.getFileName().toString(), p, inode(p)));
+                        if (!found.containsKey(inode(p))) {
+                            Namespace n = held(p.getFileName().toString(), p);
+                            if (found.putIfAbsent(n.inode(), n) != null) release(n);
+                        }
                     } catch (IOException e) {
                         warn.accept("network namespace " + p.getFileName() + " vanished or is unreadable: skipped");
                     }
@@ -73,12 +79,40 @@ public final class Namespaces {
         for (Map.Entry<Long, Path> e : pids.entrySet()) {
             try {
                 long ino = linkInode(e.getValue());
-                found.putIfAbsent(ino, new Namespace("pid:" + e.getKey(), e.getValue(), ino));
+                if (found.containsKey(ino)) continue;
+                Namespace n = held("pid:" + e.getKey(), e.getValue());
+                if (found.putIfAbsent(n.inode(), n) != null) release(n);
             } catch (IOException ignored) {
                 // the process exited, or is a kernel thread without one: nothing to scan there
             }
         }
         return new ArrayList<>(found.values());
+    }
+
+    /**
+     * Opens the namespace now and keeps it open: its identity is read from the descriptor itself,
+     * so the inode is the one of the namespace hck will enter, whatever happens to the name.
+     */
+    static Namespace held(String label, Path file) throws IOException {
+        LibC.C c = LibC.c();
+        int fd;
+        try {
+            fd = c.open(file.toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw new IOException("cannot open network namespace " + file + ": " + LibC.errnoName(e.getErrorCode()));
+        }
+        try {
+            // stat through the descriptor: the inode of the namespace itself (readlink would give a bind mount's path)
+            long ino = ((Number) Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:ino")).longValue();
+            return new Namespace(label, file, ino, fd);
+        } catch (IOException e) {
+            c.close(fd);
+            throw e;
+        }
+    }
+
+    static void release(Namespace n) {
+        if (n.fd() >= 0) LibC.c().close(n.fd());
     }
 
     static String pidLabel(Path file) {

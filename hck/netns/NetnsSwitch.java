@@ -30,13 +30,14 @@ public final class NetnsSwitch {
         LibC.C c = LibC.c();
         int home = open(c, "/proc/thread-self/ns/net", "hck's own network namespace");
         try {
-            int target = open(c, ns.file().toString(), "network namespace " + ns.display() + " (vanished?)");
+            // the descriptor opened when the namespace was found: it stays enterable even if its name is gone
+            int target = ns.fd() >= 0 ? ns.fd() : open(c, ns.file().toString(), "network namespace " + ns.display() + " (vanished?)");
             try {
                 c.setns(target, LibC.CLONE_NEWNET);
             } catch (LastErrorException e) {
                 throw new Unavailable("cannot enter network namespace " + ns.display() + ": " + LibC.errnoName(e.getErrorCode()));
             } finally {
-                c.close(target);
+                if (target != ns.fd()) c.close(target);
             }
             try {
                 return work.run();

@@ -2,7 +2,6 @@ package hck.notify;
 
 import org.slf4j.Logger;
 
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -43,11 +42,18 @@ public final class Notifier {
         HttpRequest req = HttpRequest.newBuilder(t.url()).timeout(t.timeout())
                 .header("Content-Type", "application/json").header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build();
+        // the request's timeout ends at the response headers: a receiver that trickles its body would
+        // hold the run (and in live mode the lock) for ever, so the whole exchange has one deadline
+        java.util.concurrent.CompletableFuture<HttpResponse<Void>> f = client.sendAsync(req, HttpResponse.BodyHandlers.discarding());
         try {
-            HttpResponse<Void> r = client.send(req, HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = f.get(t.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             return r.statusCode() / 100 == 2 ? null : "HTTP " + r.statusCode();
-        } catch (IOException e) {
-            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage().replace(t.url().toString(), t.safe()));
+        } catch (java.util.concurrent.TimeoutException e) {
+            f.cancel(true);
+            return "no complete answer within " + t.timeout().toMillis() / 1000.0 + "s";
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage().replace(t.url().toString(), t.safe()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";

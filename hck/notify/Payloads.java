@@ -35,12 +35,13 @@ public final class Payloads {
 
     static String slack(Event e) {
         ObjectNode root = JSON.createObjectNode();
-        root.put("text", e.headline());
+        // Slack reads <!channel>, <@U123> and links from &, < and >: escaped, no text from a process pings anyone
+        root.put("text", slackEscape(e.headline()));
         ArrayNode blocks = root.putArray("blocks");
         ObjectNode header = blocks.addObject().put("type", "header");
-        header.putObject("text").put("type", "plain_text").put("text", truncate("hck on " + e.host(), 150));
+        header.putObject("text").put("type", "plain_text").put("text", truncate(slackEscape("hck on " + e.host()), 150));
         ObjectNode section = blocks.addObject().put("type", "section");
-        section.putObject("text").put("type", "mrkdwn").put("text", truncate("*" + e.headline() + "*\n" + details(e), 3000));
+        section.putObject("text").put("type", "mrkdwn").put("text", truncate("*" + slackEscape(e.headline()) + "*\n" + slackEscape(details(e)), 3000));
         return root.toString();
     }
 
@@ -50,6 +51,8 @@ public final class Payloads {
         ObjectNode embed = root.putArray("embeds").addObject();
         embed.put("title", truncate("hck on " + e.host(), 256));
         embed.put("description", truncate(details(e), 4096));
+        // @everyone, @here and <@id> in a process name must not ping: Discord parses no mention at all
+        root.putObject("allowed_mentions").putArray("parse");
         embed.put("color", e.summary().failed() > 0 || e.headline().contains("CRITICAL") ? 0xE74C3C
                 : e.summary().hung() > 0 ? 0xF1C40F : 0x2ECC71);
         return root.toString();
@@ -72,6 +75,10 @@ public final class Payloads {
             c.put("reason", o.reason()).put("action", o.action()).put("method", o.method());
         }
         return root.toString();
+    }
+
+    static String slackEscape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     static String truncate(String s, int max) {

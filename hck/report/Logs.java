@@ -6,6 +6,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.encoder.EncoderBase;
+import hck.model.Printable;
 import org.slf4j.LoggerFactory;
 
 import java.io.BufferedOutputStream;
@@ -104,7 +105,8 @@ public final class Logs {
 
     /**
      * {@code 2024-01-15 10:30:45 - INFO - message}, a newline, in UTF-8: the seed's format. The
-     * timestamp is local time to the second, formatted once per second.
+     * timestamp is local time to the second, formatted once per second. The message carries process
+     * and namespace names: its control characters are escaped, so one event stays one line.
      */
     static final class SeedFormat {
         private final DateTimeFormatter stamps = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -119,7 +121,7 @@ public final class Logs {
                 stamp = stamps.format(Instant.ofEpochSecond(now));
             }
             line.setLength(0);
-            line.append(stamp).append(" - ").append(level.levelStr).append(" - ").append(message).append('\n');
+            line.append(stamp).append(" - ").append(level.levelStr).append(" - ").append(Printable.escape(message)).append('\n');
             return line.toString().getBytes(StandardCharsets.UTF_8);
         }
     }

@@ -28,7 +28,11 @@ public final class Durations {
             case "h" -> n.multiply(BigDecimal.valueOf(3_600_000));
             default -> n.multiply(BigDecimal.valueOf(1000));
         };
-        return Duration.ofMillis(ms.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
+        try {
+            return Duration.ofMillis(ms.setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("'" + text + "' is too large for a duration");
+        }
     }
 
     /** Seconds as a short text: {@code 60s}, {@code 2.5s}, {@code 0.35s}. */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import hck.check.Range;
+import hck.io.SafeFiles;
 import hck.check.Thresholds;
 import hck.model.TcpState;
 import hck.notify.Target;
@@ -32,6 +34,7 @@ public final class RulesLoader {
     private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
             "processes", "ports", "termination", "netns", "check", "notify", "udp");
 
+    static final long MAX_BYTES = 1 << 20;
     private final String origin;
 
     private RulesLoader(String origin) {
@@ -41,7 +44,10 @@ public final class RulesLoader {
     public static Rules load(Path file) throws RulesException {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            // a regular file of at most 1 MiB: /dev/zero or a FIFO must neither fill memory nor block
+            text = new String(SafeFiles.readRegular("rules file", file, MAX_BYTES), StandardCharsets.UTF_8);
+        } catch (SafeFiles.Refused e) {
+            throw new RulesException(e.getMessage());
         } catch (NoSuchFileException e) {
             throw new RulesException("rules file " + file + " does not exist");
         } catch (AccessDeniedException e) {
@@ -83,7 +89,13 @@ public final class RulesLoader {
         Node read(String yaml) throws RulesException {
             try (JsonParser p = YAML.createParser(yaml)) {
                 if (p.nextToken() == null) return null;
-                return node(p);
+                Node root = node(p);
+                // a second document ("---"), or content the first one did not take, is never ignored
+                if (p.nextToken() != null) {
+                    throw new RulesException(where(origin, p.currentTokenLocation().getLineNr())
+                            + "unexpected content after the rules (a second YAML document, or a line outside the mapping above it)");
+                }
+                return root;
             } catch (JsonProcessingException e) {
                 int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
                 String msg = e.getOriginalMessage();
@@ -115,6 +127,10 @@ public final class RulesLoader {
                 List<Node> items = new ArrayList<>();
                 while (p.nextToken() != JsonToken.END_ARRAY) items.add(node(p));
                 return new ListNode(items, line);
+            }
+            if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+                // the streaming parser hands an alias over as its anchor's name: "*keep" would read as "keep"
+                throw new RulesException(where(origin, line) + "YAML aliases (*" + p.getText() + ") are not supported: write the value out");
             }
             return new Scalar(p.getText(), t, line);
         }

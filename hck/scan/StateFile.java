@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import hck.io.AtomicFile;
+import hck.io.SafeFiles;
 import hck.model.TcpSocket;
 
 import java.io.IOException;
@@ -29,6 +30,8 @@ public final class StateFile {
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
     }
+    /** 190k first sightings take about 12 MB: anything far larger is not a state file hck wrote. */
+    static final long MAX_BYTES = 256L << 20;
     private final Path file;
     private final Consumer<String> warn;
     private final Map<String, Long> previous = new HashMap<>();
@@ -53,7 +56,7 @@ public final class StateFile {
 
     private void load() {
         try {
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = SafeFiles.readRegular("state file", file, MAX_BYTES);
             existed = true;
             JsonNode root = Json.MAPPER.readTree(bytes);
             JsonNode seen = root == null ? null : root.get("first_seen");
@@ -156,9 +159,9 @@ public final class StateFile {
         dirty = true;
     }
 
-    /** Writes atomically (temp file + rename), readable by root only; nothing when there is nothing to keep. */
-    public void save() {
-        if (!dirty && !existed) return;
+    /** Writes atomically (temp file + rename), readable by root only; nothing when there is nothing to keep. @return false when it could not */
+    public boolean save() {
+        if (!dirty && !existed) return true;
         try {
             AtomicFile.createPrivateDirectories(file.toAbsolutePath().getParent());
             ObjectNode root = Json.MAPPER.createObjectNode();
@@ -172,8 +175,10 @@ public final class StateFile {
             if (lastSuccess != null) root.put("last_success", lastSuccess);
             if (lastCheck != null) root.put("last_check", lastCheck);
             AtomicFile.write(file, true, out -> out.write(Json.MAPPER.writeValueAsBytes(root)));
+            return true;
         } catch (IOException | UnsupportedOperationException e) {
             warn.accept("could not write state file " + file + " (" + oneLine(e) + "): first-seen ages and counters will restart");
+            return false;
         }
     }
 

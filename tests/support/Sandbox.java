@@ -54,6 +54,9 @@ public final class Sandbox {
             String tag = "hck " + i + " err ";
             r.stderr().lines().forEach(l -> System.out.println(tag + l));
             sockets("after" + i);
+            for (Map.Entry<String, Long> e : PIDS.entrySet()) {
+                System.out.println("alive" + i + " " + e.getKey() + " " + ProcessHandle.of(e.getValue()).map(ProcessHandle::isAlive).orElse(false));
+            }
             i++;
         }
         System.out.flush();

@@ -16,11 +16,11 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The command line: the seeds' invocations parse, and every bad input is one line and exit 2. */
-class CliTest {
-    record Run(int rc, String out, String err) {}
+public class CliTest {
+    public record Run(int rc, String out, String err) {}
 
     /** Only for invocations that stop before scanning: the host namespace is never scanned by a unit test. */
-    static Run run(String... args) {
+    public static Run run(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
         try {
@@ -107,7 +107,7 @@ class CliTest {
         Files.writeString(bad, "timeouts:\n  CLOSE_WAIT: 60\nexlude: {ports: [22]}\n");
         assertUsageError("rules file " + bad + ", line 3: unknown key 'exlude'", "-n", "--rules", bad.toString());
         assertUsageError("--json " + dir.resolve("no/such/dir/out.json"), "-n", "--json", dir.resolve("no/such/dir/out.json").toString());
-        assertUsageError("cannot write log file " + dir, "-n", "--log-file", dir.toString());
+        assertUsageError("--log-file " + dir + ": is a directory", "-n", "--log-file", dir.toString());
     }
 
 

@@ -121,7 +121,10 @@ class RulesTest {
         RulesException missing = assertThrows(RulesException.class, () -> RulesLoader.load(dir.resolve("nope.yaml")));
         assertEquals("rules file " + dir.resolve("nope.yaml") + " does not exist", missing.getMessage());
         RulesException notAFile = assertThrows(RulesException.class, () -> RulesLoader.load(dir));
-        assertTrue(notAFile.getMessage().startsWith("rules file " + dir + " is not readable"), notAFile.getMessage());
+        assertEquals("rules file " + dir + " is a directory, not a regular file", notAFile.getMessage());
+        // neither /dev/zero (endless) nor a FIFO (blocks until a writer comes) is read
+        RulesException zero = assertThrows(RulesException.class, () -> RulesLoader.load(Path.of("/dev/zero")));
+        assertEquals("rules file /dev/zero is a character device, not a regular file", zero.getMessage());
     }
 
     @Test
@@ -163,5 +166,73 @@ class RulesTest {
         assertFalse(Names.matches("py?hon[23]", "python4"));
         assertTrue(Names.matches("my app (v2*", "my app (v2)"));
         assertFalse(Names.matches("sshd", null));
+    }
+
+    /** YAML the streaming parser would misread: aliases, a second document, content after a flow mapping, overflowing numbers. */
+    @Test
+    void yamlIsReadWholeOrRefusedWithItsLine() {
+        RulesException alias = assertThrows(RulesException.class,
+                () -> RulesLoader.parse("protected_processes: &keep [haproxy]\nexclude: {processes: *keep}\n", "r.yaml"));
+        assertEquals("rules file r.yaml, line 2: YAML aliases (*keep) are not supported: write the value out", alias.getMessage());
+        RulesException scalarAlias = assertThrows(RulesException.class,
+                () -> RulesLoader.parse("x: &k sshd\nprotected_processes: [*k]\n", "r.yaml"));
+        assertTrue(scalarAlias.getMessage().contains("line 2: YAML aliases (*k)"), scalarAlias.getMessage());
+        RulesException twoDocs = assertThrows(RulesException.class,
+                () -> RulesLoader.parse("timeouts: {CLOSE_WAIT: 30}\n---\ntimeouts: {CLOSE_WAIT: 5}\n", "r.yaml"));
+        assertTrue(twoDocs.getMessage().startsWith("rules file r.yaml, line 3: unexpected content after the rules"), twoDocs.getMessage());
+        RulesException afterFlow = assertThrows(RulesException.class,
+                () -> RulesLoader.parse("{timeouts: {CLOSE_WAIT: 30}}\nexclude: {ports: []}\n", "r.yaml"));
+        assertTrue(afterFlow.getMessage().startsWith("rules file r.yaml, line 2: "), afterFlow.getMessage());
+        RulesException big = assertThrows(RulesException.class,
+                () -> RulesLoader.parse("timeouts:\n  CLOSE_WAIT: 9999999999999999999\n", "r.yaml"));
+        assertEquals("rules file r.yaml, line 2: 'timeouts.CLOSE_WAIT' is invalid: '9999999999999999999' is too large for a duration", big.getMessage());
+        RulesException bigGrace = assertThrows(RulesException.class,
+                () -> RulesLoader.parse("termination: {sigterm_grace: 99999999999999999h}\n", "r.yaml"));
+        assertTrue(bigGrace.getMessage().contains("'termination.sigterm_grace' is invalid"), bigGrace.getMessage());
+        RulesException bigQueue = assertThrows(RulesException.class,
+                () -> RulesLoader.parse("udp: {min_queue: 99999999999999999999999}\n", "r.yaml"));
+        assertTrue(bigQueue.getMessage().contains("'udp.min_queue'"), bigQueue.getMessage());
+        RulesException bigPort = assertThrows(RulesException.class, () -> RulesLoader.parse("exclude: {ports: [99999999999999]}\n", "r.yaml"));
+        assertTrue(bigPort.getMessage().contains("not a port"), bigPort.getMessage());
+    }
+
+    /** As root, a rules file someone else could write is refused (sshd's StrictModes), unless --insecure-rules. */
+    @Test
+    void strictModesForRulesFilesAsRoot(@TempDir Path dir) throws Exception {
+        hck.support.Env.requireRoot();
+        Path ok = dir.resolve("ok.yaml");
+        Files.writeString(ok, "timeouts: {CLOSE_WAIT: 30}\n");
+        Files.setPosixFilePermissions(ok, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        hck.io.SafeFiles.requireRootOnly("rules file", ok, "x");
+        Path groupWritable = dir.resolve("g.yaml");
+        Files.copy(ok, groupWritable);
+        Files.setPosixFilePermissions(groupWritable, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-r--"));
+        var e = assertThrows(hck.io.SafeFiles.Refused.class, () -> hck.io.SafeFiles.requireRootOnly("rules file", groupWritable, "x"));
+        assertEquals("rules file " + groupWritable + " is writable by its group (mode 0664): refused as root (chmod go-w it, or x)", e.getMessage());
+        Path foreign = dir.resolve("f.yaml");
+        Files.copy(ok, foreign);
+        Files.setAttribute(foreign, "unix:uid", 54321);
+        e = assertThrows(hck.io.SafeFiles.Refused.class, () -> hck.io.SafeFiles.requireRootOnly("rules file", foreign, "x"));
+        assertTrue(e.getMessage().contains("is owned by uid 54321, not root"), e.getMessage());
+        Path open = Files.createDirectories(dir.resolve("open"));
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path inOpen = open.resolve("r.yaml");
+        Files.copy(ok, inOpen);
+        e = assertThrows(hck.io.SafeFiles.Refused.class, () -> hck.io.SafeFiles.requireRootOnly("rules file", inOpen, "x"));
+        assertTrue(e.getMessage().contains("directory " + open + " is writable by its group and others (mode 0777)"), e.getMessage());
+        // sticky (as /tmp): only the owner of an entry can replace it
+        Files.setAttribute(open, "unix:mode", 01777);
+        hck.io.SafeFiles.requireRootOnly("rules file", inOpen, "x");
+        Path link = dir.resolve("link.yaml");
+        Files.createSymbolicLink(link, ok);
+        Files.setAttribute(link, "unix:uid", 54321, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        e = assertThrows(hck.io.SafeFiles.Refused.class, () -> hck.io.SafeFiles.requireRootOnly("rules file", link, "x"));
+        assertTrue(e.getMessage().contains("is a symbolic link owned by uid 54321"), e.getMessage());
+
+        // through the command line: one line, exit 2; accepted with --insecure-rules
+        hck.CliTest.Run r = hck.CliTest.run("--validate", "--rules", groupWritable.toString());
+        assertEquals(2, r.rc(), r.err());
+        assertTrue(r.err().contains("--insecure-rules accepts it"), r.err());
+        assertEquals(0, hck.CliTest.run("--validate", "--insecure-rules", "--rules", groupWritable.toString()).rc());
     }
 }
