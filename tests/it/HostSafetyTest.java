@@ -48,15 +48,20 @@ class HostSafetyTest {
     }
 
     /**
-     * Runs {@code script} in private mount and network namespaces with a tmpfs of {@code size} on
-     * $BOX (its working directory), hck as $HCK: nothing it makes or breaks can reach the machine's files.
+     * Runs {@code script} in a private mount namespace with a tmpfs of {@code size} on $BOX (its
+     * working directory) and a /dev of its own (a tmpfs with the few nodes and links a JVM needs,
+     * made here with mknod), hck as $HCK: nothing it makes or breaks can reach the machine's files,
+     * not even the machine's /dev/null or /dev/stdout.
      */
     Netns.Result inBox(String size, String script, List<String> prefix) throws Exception {
         Env.requireNetns();
         Env.requireCommand("unshare");
         Path box = Files.createDirectories(tmp.resolve("box"));
         String full = "set -u; BOX=" + box + "; HCK=" + hckScript() + "; mount --make-rprivate / && mount -t tmpfs -o size=" + size
-                + ",mode=0755 hck-test $BOX && cd $BOX && " + script;
+                + ",mode=0755 hck-test $BOX && mount -t tmpfs -o mode=0755 hck-dev /dev"
+                + " && mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 && mknod -m 666 /dev/random c 1 8"
+                + " && mknod -m 666 /dev/urandom c 1 9 && ln -s /proc/self/fd /dev/fd && ln -s /proc/self/fd/0 /dev/stdin"
+                + " && ln -s /proc/self/fd/1 /dev/stdout && ln -s /proc/self/fd/2 /dev/stderr && cd $BOX && " + script;
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of("unshare", "--mount", "sh", "-c", full));
         return Netns.exec(cmd, 300);
@@ -69,6 +74,8 @@ class HostSafetyTest {
                 "mknod -m 666 null c 1 3 && mkfifo fifo && mkdir dir",
                 "$HCK --dry-run --json $BOX/null --prometheus $BOX/null --log-file $BOX/null --state-file $BOX/s.json 2>err1; echo rc1=$?",
                 "stat -c 'kind1=%F %a' null",
+                "$HCK --dry-run --json /dev/null --prometheus /dev/null --state-file $BOX/s.json 2>>err1; echo rc1b=$?",
+                "stat -c 'kind1b=%F %a' /dev/null",
                 "for opt in --json --prometheus --log-file --state-file --rules; do",
                 "  state=\"--state-file $BOX/s2.json\"; [ $opt = --state-file ] && state=",
                 "  timeout 60 $HCK --dry-run $opt $BOX/fifo $state 2>err; echo \"fifo$opt=$? $(wc -l < err) $(cat err)\"",
@@ -82,6 +89,7 @@ class HostSafetyTest {
         String out = r.stdout();
         assertTrue(out.contains("rc1=0"), out + r.stderr());
         assertTrue(out.contains("kind1=character special file 666"), "the device stays a device: " + out);
+        assertTrue(out.contains("rc1b=0") && out.contains("kind1b=character special file 666"), "/dev/null stays a device: " + out);
         for (String opt : List.of("--json", "--prometheus", "--log-file", "--state-file", "--rules")) {
             String line = out.lines().filter(l -> l.startsWith("fifo" + opt + "=")).findFirst().orElse("");
             assertTrue(line.startsWith("fifo" + opt + "=2 1 "), "refused at once with one line, exit 2: " + line);
