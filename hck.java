@@ -22,6 +22,7 @@
 //SOURCES hck/decide/AgeSource.java
 //SOURCES hck/decide/Decider.java
 //SOURCES hck/decide/Decision.java
+//SOURCES hck/decide/Diagnosis.java
 //SOURCES hck/decide/Verdict.java
 //SOURCES hck/io/AtomicFile.java
 //SOURCES hck/io/Background.java
@@ -31,6 +32,7 @@
 //SOURCES hck/model/Endpoint.java
 //SOURCES hck/model/Owner.java
 //SOURCES hck/model/Printable.java
+//SOURCES hck/model/Retrans.java
 //SOURCES hck/model/SocketTimer.java
 //SOURCES hck/model/TcpSocket.java
 //SOURCES hck/model/TcpState.java
@@ -614,7 +616,8 @@ public class hck implements Callable<Integer> {
 
     private static Outcome outcome(Decision d, Result r) {
         return switch (r.action()) {
-            case Result.TERMINATED -> new Outcome(d, Verdict.HUNG, d.reason(), Outcome.TERMINATED, r.method(), r.destroyResult());
+            case Result.TERMINATED -> new Outcome(d, Verdict.HUNG, r.note() == null ? d.reason() : d.reason() + "; " + r.note(),
+                    Outcome.TERMINATED, r.method(), r.destroyResult());
             case Result.FAILED -> new Outcome(d, Verdict.HUNG, d.reason() + "; not terminated: " + r.note(), Outcome.FAILED, null, r.destroyResult());
             case Result.VETOED -> new Outcome(d, Verdict.SKIPPED, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult());
             default -> new Outcome(d, Verdict.HUNG, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult());

@@ -21,6 +21,13 @@ public record Result(String action, String method, String note, String destroyRe
         return new Result(TERMINATED, method, null);
     }
 
+    /** Closed by the RST of its peer on this host, which hck destroyed: hck's doing, not the socket's own. */
+    public static final String VIA_PEER = "via-peer";
+
+    static Result viaPeer(String peer) {
+        return new Result(TERMINATED, VIA_PEER, "closed when hck destroyed its peer on this host (" + peer + ")");
+    }
+
     static Result failed(String note) {
         return new Result(FAILED, null, note);
     }

@@ -50,7 +50,11 @@ public final class Terminator {
     }
 
     public Map<TcpSocket, Result> terminate(List<TcpSocket> hung) throws IOException {
-        List<TcpSocket> pending = new ArrayList<>(hung);
+        List<TcpSocket> pending = new ArrayList<>();
+        for (TcpSocket s : hung) {
+            String why = beyondThisKernel(s);
+            if (why == null) pending.add(s); else done.put(s, Result.gone(why));
+        }
         for (String method : term.methods()) {
             if (pending.isEmpty() || Signals.stopRequested() != null) break;
             switch (method) {
@@ -77,6 +81,26 @@ public final class Terminator {
             out.put(s, answer == null ? r : r.withDestroyResult(answer));
         }
         return out;
+    }
+
+    /**
+     * Destroys this kernel cannot really do, by its release: TIME_WAIT before 6.0 (af9784d007d8,
+     * skipped silently before), and orphans with a FIN outstanding before 6.11, which tcp_abort
+     * could leave orphaned for ever (bac76cf89816) unless the rules say the fix is backported.
+     * Such sockets stay reported as hung, with the reason, and count as neither done nor failed.
+     */
+    String beyondThisKernel(TcpSocket s) {
+        if (s.udp() != null || !Boolean.TRUE.equals(kernel.sockDestroy())) return null;
+        if (s.state() == hck.model.TcpState.TIME_WAIT && !kernel.releaseAtLeast(6, 0)) {
+            return "not destroyed: Linux " + kernel.release() + " cannot destroy TIME_WAIT sockets (6.0 and later can); it ends by itself within 60s";
+        }
+        boolean finOutstanding = s.state() == hck.model.TcpState.FIN_WAIT1 || s.state() == hck.model.TcpState.LAST_ACK
+                || s.state() == hck.model.TcpState.CLOSING;
+        if (s.orphan() && finOutstanding && !kernel.releaseAtLeast(6, 11) && !term.oldKernelOrphans()) {
+            return "not destroyed: before Linux 6.11 destroying an orphan with its FIN outstanding could leave it orphaned for ever"
+                    + " (kernel " + kernel.release() + "; termination.old_kernel_orphans: destroy if the fix is backported)";
+        }
+        return null;
     }
 
     void note(TcpSocket s, String why) {
@@ -140,13 +164,60 @@ public final class Terminator {
                     exact.add(ids.get(i).withCookie(f.cookie()));
                 }
             }
-            int[] rc = diag.destroy(exact);
+            // both ends of a connection on this host and both hung: destroying the end that answers
+            // with an RST closes the other too, so that one waits, and is looked up again after
+            Map<String, TcpSocket> byTuple = new HashMap<>();
+            for (TcpSocket s : confirmed) if (s.udp() == null) byTuple.put(s.local() + " " + s.remote(), s);
+            Map<TcpSocket, TcpSocket> peerOf = new IdentityHashMap<>();
+            List<TcpSocket> first = new ArrayList<>(), waiting = new ArrayList<>();
+            List<SockDiag.Id> firstIds = new ArrayList<>(), waitingIds = new ArrayList<>();
+            Set<TcpSocket> chosen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
             for (int i = 0; i < confirmed.size(); i++) {
                 TcpSocket s = confirmed.get(i);
+                TcpSocket peer = s.udp() == null ? byTuple.get(s.remote() + " " + s.local()) : null;
+                if (peer != null) peerOf.put(s, peer);
+                if (peer != null && chosen.contains(peer) && sendsReset(peer)) {
+                    waiting.add(s);
+                    waitingIds.add(exact.get(i));
+                } else {
+                    chosen.add(s);
+                    first.add(s);
+                    firstIds.add(exact.get(i));
+                }
+            }
+            List<TcpSocket> order = new ArrayList<>(first);
+            int[] rc = diag.destroy(firstIds);
+            if (!waiting.isEmpty()) {
+                Object[] again = diag.lookup(waitingIds);
+                List<TcpSocket> second = new ArrayList<>();
+                List<SockDiag.Id> secondIds = new ArrayList<>();
+                for (int i = 0; i < waiting.size(); i++) {
+                    TcpSocket s = waiting.get(i);
+                    if (again[i] instanceof Integer errno && (errno == LibC.ENOENT || errno == LibC.ESTALE)) {
+                        answers.put(s, LibC.errnoName(errno));
+                        done.put(s, Result.viaPeer(peerOf.get(s).describe()));
+                    } else {
+                        second.add(s);
+                        secondIds.add(waitingIds.get(i));
+                    }
+                }
+                int[] rc2 = diag.destroy(secondIds);
+                order.addAll(second);
+                int[] all = java.util.Arrays.copyOf(rc, rc.length + rc2.length);
+                System.arraycopy(rc2, 0, all, rc.length, rc2.length);
+                rc = all;
+            }
+            Set<TcpSocket> destroyed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (int i = 0; i < order.size(); i++) if (rc[i] == 0) destroyed.add(order.get(i));
+            for (int i = 0; i < order.size(); i++) {
+                TcpSocket s = order.get(i);
                 answers.put(s, LibC.errnoName(rc[i]));
+                TcpSocket peer = peerOf.get(s);
                 switch (rc[i]) {
                     case 0 -> claimed.put(s, SOCKET_DESTROY);
-                    case LibC.ENOENT, LibC.ESTALE -> done.put(s, Result.gone("closed by itself before hck got to it"));
+                    // gone because hck destroyed its peer a moment before, in this batch: hck closed it
+                    case LibC.ENOENT, LibC.ESTALE -> done.put(s, peer != null && destroyed.contains(peer)
+                            ? Result.viaPeer(peer.describe()) : Result.gone("closed by itself before hck got to it"));
                     case LibC.EOPNOTSUPP -> {
                         note(s, "the kernel refused SOCK_DESTROY for this " + s.state() + " socket (EOPNOTSUPP)");
                         rest.add(s);
@@ -171,6 +242,13 @@ public final class Terminator {
         }
         rest.addAll(claimedOf(pending, SOCKET_DESTROY));
         return rest;
+    }
+
+    /** tcp_abort answers with an RST in these states (tcp_need_reset), which closes a peer on this host too. */
+    private static boolean sendsReset(TcpSocket s) {
+        if (s.timer() != null && s.timer().timewait()) return false;
+        return s.state() == hck.model.TcpState.CLOSE_WAIT || s.state() == hck.model.TcpState.FIN_WAIT1
+                || s.state() == hck.model.TcpState.FIN_WAIT2;
     }
 
     private List<TcpSocket> shutdown(List<TcpSocket> pending) {

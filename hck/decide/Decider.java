@@ -46,6 +46,14 @@ public final class Decider {
             long len = s.state() == TcpState.TIME_WAIT ? TIME_WAIT_LEN_MS : finTimeoutMs;
             age = Math.max(0, len - s.timer().remainingMs());
             source = AgeSource.TIMER;
+        } else if (s.hasTcpInfo() && s.finUnacked()) {
+            // our FIN is not acknowledged: lastack is the last ACK before the close (FIN_WAIT1) or the
+            // peer's FIN (LAST_ACK), both older than the state; the FIN's retransmissions and the first
+            // sighting are lower bounds, and the larger one wins
+            long retrans = finSentAtLeastMsAgo(s);
+            long seen = s.firstSeenMs() == null ? 0 : Math.max(0, nowMs - s.firstSeenMs());
+            age = Math.max(retrans, seen);
+            source = retrans > seen ? AgeSource.RETRANSMITS : AgeSource.FIRST_SEEN;
         } else if (s.hasTcpInfo()) {
             // lastack counts from the peer's FIN in CLOSE_WAIT; lastrcv would count from the last
             // data, bogus before any arrived. Recent sending means the socket is not idle.
@@ -108,6 +116,24 @@ public final class Decider {
         return new Decision(s, Verdict.HUNG, String.join("; ", why), u.timeout(), age, AgeSource.FIRST_SEEN);
     }
 
+    /**
+     * How long ago the FIN was first sent, at least, from its retransmissions — or 0 when that
+     * cannot be said. Only when the FIN is all that is unacknowledged (Send-Q 1: it takes one
+     * sequence number), so the retransmit timer is the FIN's and not that of data sent before the
+     * close. Each RTO retransmission doubles the timeout (capped), so the k-th timeout before the
+     * current one lasted at least rto >> k; the current period has run rto - remaining. Before the
+     * first RTO the timer may be a tail loss probe, shorter than the RTO: nothing is claimed then.
+     */
+    static long finSentAtLeastMsAgo(TcpSocket s) {
+        if (s.sendQ() != 1 || s.retrans() == null || s.timer() == null || !"on".equals(s.timer().name())) return 0;
+        int n = Math.min(s.retrans().count(), 40);
+        long rto = s.retrans().rtoMs();
+        if (n < 1 || rto <= 0) return 0;
+        long sum = 0;
+        for (int k = 1; k <= n; k++) sum += rto >> k;
+        return sum + Math.max(0, rto - s.timer().remainingMs());
+    }
+
     /** The reason a candidate is exempt whatever its age, or null. */
     private String exemption(TcpSocket s) {
         for (Owner o : s.owners()) {
@@ -157,9 +183,10 @@ public final class Decider {
     }
 
     static String hungReason(TcpSocket s, long ageMs, AgeSource source, Duration timeout) {
-        String how = source == AgeSource.FIRST_SEEN ? "seen for " : s.state() == TcpState.CLOSE_WAIT ? "idle " : "for ";
+        String how = source == AgeSource.FIRST_SEEN ? "seen for " : source == AgeSource.RETRANSMITS ? "for at least "
+                : s.state() == TcpState.CLOSE_WAIT ? "idle " : "for ";
         String why = switch (s.state()) {
-            case CLOSE_WAIT -> "app not closing socket";
+            case CLOSE_WAIT -> "app not closing socket: " + Diagnosis.of(s).text;
             case FIN_WAIT1 -> "peer not acknowledging our FIN";
             case FIN_WAIT2 -> s.orphan() ? "orphaned, peer never sent its FIN" : "peer never sent its FIN";
             case CLOSING -> "simultaneous close, final ACK missing";

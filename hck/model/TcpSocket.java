@@ -26,10 +26,17 @@ public record TcpSocket(
         List<Owner> owners,
         Long firstSeenMs,
         String netns,
-        UdpInfo udp) {
+        UdpInfo udp,
+        Retrans retrans) {
 
     public TcpSocket {
         owners = owners == null ? List.of() : List.copyOf(owners);
+    }
+
+    public TcpSocket(TcpState state, Endpoint local, Endpoint remote, long recvQ, long sendQ, long inode, String cookie,
+                     SocketTimer timer, Long lastSndMs, Long lastRcvMs, Long lastAckMs, List<Owner> owners, Long firstSeenMs, String netns,
+                     UdpInfo udp) {
+        this(state, local, remote, recvQ, sendQ, inode, cookie, timer, lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, netns, udp, null);
     }
 
     /** A socket of hck's own namespace. */
@@ -55,7 +62,21 @@ public record TcpSocket(
 
     public TcpSocket withUdp(UdpInfo u) {
         return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
-                lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, netns, u);
+                lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, netns, u, retrans);
+    }
+
+    public TcpSocket withRetrans(Retrans r) {
+        return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
+                lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, netns, udp, r);
+    }
+
+    /**
+     * FIN_WAIT1 and LAST_ACK: states that wait for the ACK of our FIN, whose start no tcp_info time
+     * records (lastsnd ignores a bare FIN: __tcp_transmit_skb calls tcp_event_data_sent for payload
+     * only; lastack is older than the close). CLOSING began with the peer's FIN, the last ACK received.
+     */
+    public boolean finUnacked() {
+        return udp == null && (state == TcpState.FIN_WAIT1 || state == TcpState.LAST_ACK);
     }
 
     public boolean orphan() {
@@ -73,17 +94,17 @@ public record TcpSocket(
 
     public TcpSocket withOwners(List<Owner> o) {
         return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
-                lastSndMs, lastRcvMs, lastAckMs, o, firstSeenMs, netns, udp);
+                lastSndMs, lastRcvMs, lastAckMs, o, firstSeenMs, netns, udp, retrans);
     }
 
     public TcpSocket withFirstSeen(Long epochMs) {
         return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
-                lastSndMs, lastRcvMs, lastAckMs, owners, epochMs, netns, udp);
+                lastSndMs, lastRcvMs, lastAckMs, owners, epochMs, netns, udp, retrans);
     }
 
     public TcpSocket withNetns(String label) {
         return new TcpSocket(state, local, remote, recvQ, sendQ, inode, cookie, timer,
-                lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, label, udp);
+                lastSndMs, lastRcvMs, lastAckMs, owners, firstSeenMs, label, udp, retrans);
     }
 
     /**

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import hck.decide.Decider;
+import hck.decide.Diagnosis;
 import hck.decide.Decision;
 import hck.model.Owner;
 import hck.model.TcpSocket;
@@ -78,7 +79,7 @@ public final class JsonReport {
             LOCAL_PORT = key("local_port"), REMOTE_PORT = key("remote_port"), NETNS = key("netns"), PID = key("pid"),
             PROCESS = key("process"), INODE = key("inode"), COOKIE = key("cookie"), AGE_S = key("age_s"), AGE_SOURCE = key("age_source"),
             TIMEOUT_S = key("timeout_s"), VERDICT = key("verdict"), REASON = key("reason"), ACTION = key("action"), METHOD = key("method"),
-            DESTROY_RESULT = key("destroy_result");
+            DESTROY_RESULT = key("destroy_result"), DIAGNOSIS = key("diagnosis");
 
     private static SerializedString key(String name) {
         SerializedString k = new SerializedString(name);
@@ -116,6 +117,8 @@ public final class JsonReport {
         text(g, ACTION, o.action());
         text(g, METHOD, o.method());
         text(g, DESTROY_RESULT, o.destroyResult());
+        Diagnosis why = Diagnosis.of(s);
+        text(g, DIAGNOSIS, why == null ? null : why.json);
         g.writeEndObject();
     }
 

@@ -1,6 +1,7 @@
 package hck.report;
 
 import hck.decide.Decision;
+import hck.decide.Diagnosis;
 import hck.decide.Verdict;
 import hck.model.Owner;
 import hck.model.TcpSocket;
@@ -81,6 +82,7 @@ public final class LogReport {
         record Holder(long pid, TcpState state) {}
         Map<Holder, int[]> counts = new LinkedHashMap<>();
         Map<Holder, Owner> owners = new LinkedHashMap<>();
+        Map<Holder, Map<Diagnosis, Integer>> diagnoses = new java.util.HashMap<>();
         for (Decision d : hung) {
             Owner o = d.socket().owner();
             if (d.verdict() != Verdict.HUNG || o == null) continue;
@@ -91,14 +93,18 @@ public final class LogReport {
                 owners.put(key, o);
             }
             n[0]++;
+            Diagnosis why = Diagnosis.of(d.socket());
+            if (why != null) diagnoses.computeIfAbsent(key, k -> new java.util.EnumMap<>(Diagnosis.class)).merge(why, 1, Integer::sum);
         }
         counts.forEach((key, n) -> {
             if (n[0] < TALLY_THRESHOLD) return;
             Owner o = owners.get(key);
             if (key.state() == TcpState.CLOSE_WAIT) {
-                log.warn("{} (PID {}) holds {} CLOSE_WAIT sockets: it is not closing them"
+                String why = diagnoses.getOrDefault(key, Map.of()).entrySet().stream()
+                        .map(e -> e.getValue() + ": " + e.getKey().text).collect(java.util.stream.Collectors.joining("; "));
+                log.warn("{} (PID {}) holds {} CLOSE_WAIT sockets: it is not closing them ({})"
                         + " (terminating them does not free its file descriptors; the application must close them or be restarted)",
-                        o.name(), o.pid(), n[0]);
+                        o.name(), o.pid(), n[0], why);
             } else {
                 log.warn("{} (PID {}) holds {} hung {} sockets", o.name(), o.pid(), n[0], key.state());
             }

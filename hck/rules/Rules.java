@@ -122,7 +122,12 @@ public record Rules(
      * and {@code signal} (the owning process: SIGTERM, then SIGKILL when {@code sigkill}).
      */
     public record Termination(List<String> methods, Duration sigtermGrace, boolean sigkill, boolean sigquitJvm,
-                              List<String> vetoCommand) {
+                              List<String> vetoCommand, boolean oldKernelOrphans) {
+        /** {@code old_kernel_orphans: destroy}: destroy orphans with a FIN outstanding on kernels before 6.11 too (a backported fix). */
+        public Termination(List<String> methods, Duration sigtermGrace, boolean sigkill, boolean sigquitJvm, List<String> vetoCommand) {
+            this(methods, sigtermGrace, sigkill, sigquitJvm, vetoCommand, false);
+        }
+
         public static final String SOCKET = "socket";
         public static final String SIGNAL = "signal";
         public static final List<String> METHODS = List.of("socket", "socket-destroy", "socket-shutdown", "signal");

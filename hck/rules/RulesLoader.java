@@ -194,7 +194,7 @@ public final class RulesLoader {
 
         Rules.Termination term = b.termination();
         MapNode t = map(top.entries().get("termination"), "termination",
-                Set.of("methods", "sigterm_grace", "sigkill", "sigquit_jvm", "veto_command"));
+                Set.of("methods", "sigterm_grace", "sigkill", "sigquit_jvm", "veto_command", "old_kernel_orphans"));
         if (t != null) {
             List<String> methods = term.methods();
             if (t.entries().containsKey("methods")) {
@@ -215,7 +215,13 @@ public final class RulesLoader {
             boolean sigkill = e.containsKey("sigkill") ? bool(e.get("sigkill"), "termination.sigkill") : term.sigkill();
             boolean sigquit = e.containsKey("sigquit_jvm") ? bool(e.get("sigquit_jvm"), "termination.sigquit_jvm") : term.sigquitJvm();
             List<String> veto = e.containsKey("veto_command") ? names(e.get("veto_command"), "termination.veto_command") : term.vetoCommand();
-            term = new Rules.Termination(methods, grace, sigkill, sigquit, veto);
+            boolean oldOrphans = term.oldKernelOrphans();
+            if (e.containsKey("old_kernel_orphans")) {
+                String v = text(e.get("old_kernel_orphans"), "termination.old_kernel_orphans");
+                if (!v.equals("skip") && !v.equals("destroy")) throw error(e.get("old_kernel_orphans"), "termination.old_kernel_orphans", "must be skip or destroy");
+                oldOrphans = v.equals("destroy");
+            }
+            term = new Rules.Termination(methods, grace, sigkill, sigquit, veto, oldOrphans);
         }
         String netns = top.entries().containsKey("netns") && !(top.entries().get("netns") instanceof Scalar sc && sc.isNull())
                 ? text(top.entries().get("netns"), "netns") : b.netns();

@@ -2,6 +2,7 @@ package hck.scan;
 
 import hck.model.Addresses;
 import hck.model.Endpoint;
+import hck.model.Retrans;
 import hck.model.SocketTimer;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
@@ -164,6 +165,7 @@ public final class NetlinkSource implements SocketSource {
         String local = texts.of(family, m, 8, 0), remote = texts.of(family, m, 24, 1);
         boolean linkLocalPeer = family == AF_INET6 && (m.get(24) & 0xff) == 0xfe && (m.get(25) & 0xc0) == 0x80;
         Long lastSnd = null, lastRcv = null, lastAck = null;
+        Retrans retransInfo = null;
         for (int p = 72; p + 4 <= m.limit(); ) {
             int alen = Short.toUnsignedInt(m.getShort(p));
             int atype = Short.toUnsignedInt(m.getShort(p + 2));
@@ -172,12 +174,14 @@ public final class NetlinkSource implements SocketSource {
                 lastSnd = Integer.toUnsignedLong(m.getInt(p + 4 + 44));
                 lastRcv = Integer.toUnsignedLong(m.getInt(p + 4 + 52));
                 lastAck = Integer.toUnsignedLong(m.getInt(p + 4 + 56));
+                // struct tcp_info: tcpi_retransmits (2), tcpi_backoff (4), tcpi_rto in µs (8)
+                retransInfo = new Retrans(m.get(p + 4 + 2) & 0xff, m.get(p + 4 + 4) & 0xff, Integer.toUnsignedLong(m.getInt(p + 4 + 8)) / 1000);
             }
             p += (alen + 3) & ~3;
         }
         SocketTimer t = timer > 0 && timer < TIMERS.length ? new SocketTimer(TIMERS[timer], expires, retrans) : null;
         return new TcpSocket(state, new Endpoint(local, sport, zone), new Endpoint(remote, dport, linkLocalPeer ? zone : null),
-                rqueue, wqueue, inode, Long.toHexString(cookie), t, lastSnd, lastRcv, lastAck, List.of(), null);
+                rqueue, wqueue, inode, Long.toHexString(cookie), t, lastSnd, lastRcv, lastAck, List.of(), null, null, null, retransInfo);
     }
 
     /**

@@ -2,6 +2,7 @@ package hck.scan;
 
 import hck.model.Endpoint;
 import hck.model.Owner;
+import hck.model.Retrans;
 import hck.model.SocketTimer;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
@@ -197,6 +198,8 @@ public final class SsParser {
         String cookie;
         SocketTimer timer;
         Long lastSnd, lastRcv, lastAck;
+        Double rtoMs;
+        int backoff;
         long drops;
         boolean tcpInfo;
         final List<Owner> owners = new ArrayList<>(1);
@@ -213,7 +216,11 @@ public final class SsParser {
                 if (tok.startsWith("lastsnd:")) lastSnd = Long.parseLong(tok.substring(8));
                 else if (tok.startsWith("lastrcv:")) lastRcv = Long.parseLong(tok.substring(8));
                 else if (tok.startsWith("lastack:")) lastAck = Long.parseLong(tok.substring(8));
-                else if (tok.startsWith("rto:") || tok.startsWith("mss:") || tok.startsWith("cwnd:")) tcpInfo = true;
+                else if (tok.startsWith("rto:")) {
+                    tcpInfo = true;
+                    rtoMs = Double.parseDouble(tok.substring(4));
+                } else if (tok.startsWith("backoff:")) backoff = Integer.parseInt(tok.substring(8));
+                else if (tok.startsWith("mss:") || tok.startsWith("cwnd:")) tcpInfo = true;
                 else if (tok.startsWith("skmem:(")) drops = skmemDrops(tok);
             }
         }
@@ -229,9 +236,12 @@ public final class SsParser {
         TcpSocket build() {
             boolean info = tcpInfo || lastAck != null || lastSnd != null || lastRcv != null;
             owners.sort((a, b) -> a.pid() != b.pid() ? Long.compare(a.pid(), b.pid()) : Integer.compare(a.fd(), b.fd()));
+            // tcpi_retransmits is what the timer's third field shows (idiag_retrans) while the retransmit timer is on
+            Retrans r = rtoMs == null ? null
+                    : new Retrans(timer != null && "on".equals(timer.name()) ? timer.retransmits() : 0, backoff, Math.round(Math.floor(rtoMs)));
             return new TcpSocket(state, local, remote, recvQ, sendQ, Math.max(inode, 0), cookie, timer,
                     info ? orZero(lastSnd) : null, info ? orZero(lastRcv) : null, info ? orZero(lastAck) : null,
-                    owners, null);
+                    owners, null, null, null, r);
         }
 
         private static Long orZero(Long v) {

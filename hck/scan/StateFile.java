@@ -107,7 +107,10 @@ public final class StateFile {
 
     /** Sockets whose age neither tcp_info nor a timewait timer tells. */
     public static boolean needs(TcpSocket s) {
-        return s.udp() == null && !s.hasTcpInfo() && (s.timer() == null || !s.timer().timewait());
+        if (s.udp() != null) return false;
+        // an unacknowledged FIN has no tcp_info time for its state: the first sighting is one lower bound
+        if (s.hasTcpInfo()) return s.finUnacked();
+        return s.timer() == null || !s.timer().timewait();
     }
 
     /** Returns the sockets with {@code firstSeenMs} set: the recorded sighting, or {@code nowMs} for new ones. */
@@ -118,7 +121,8 @@ public final class StateFile {
                 out.add(s);
                 continue;
             }
-            String key = s.key();
+            // a cookie names the socket, not its state: a first sighting holds for the state it was seen in
+            String key = s.cookie() != null ? s.key() + " " + s.state() : s.key();
             long first = current.computeIfAbsent(key, k -> Math.min(previous.getOrDefault(k, nowMs), nowMs));
             out.add(s.withFirstSeen(first));
         }

@@ -25,6 +25,12 @@ class DeciderTest {
         return new TcpSocket(state, LOCAL, REMOTE, 1, 0, 99817, "1a2b", null, lastAckMs, lastAckMs, lastAckMs, List.of(owners), null);
     }
 
+    /** A full socket {@code ageMs} into its state: by lastack, or for an unacknowledged FIN by its first sighting (lastack far older). */
+    static TcpSocket aged(TcpState state, long ageMs) {
+        if (state != TcpState.FIN_WAIT1 && state != TcpState.LAST_ACK) return full(state, ageMs, APP);
+        return full(state, ageMs * 10, APP).withFirstSeen(NOW - ageMs);
+    }
+
     static TcpSocket timewait(TcpState state, long remainingMs) {
         return new TcpSocket(state, LOCAL, REMOTE, 0, 0, 0, "2c", new SocketTimer("timewait", remainingMs, 0), null, null, null, List.of(), null);
     }
@@ -48,7 +54,7 @@ class DeciderTest {
     void closeWaitOverTimeoutIsHungWithTheSeedsReason() {
         Decision d = decide(Rules.BUILT_IN, full(TcpState.CLOSE_WAIT, 75_200, APP));
         assertEquals(Verdict.HUNG, d.verdict());
-        assertEquals("CLOSE_WAIT idle 75.2s > 60s (app not closing socket)", d.reason());
+        assertEquals("CLOSE_WAIT idle 75.2s > 60s (app not closing socket: it never read the end of the stream)", d.reason());
         assertEquals(Duration.ofSeconds(60), d.timeout());
         assertEquals(75_200, d.ageMs());
         assertEquals(AgeSource.TCP_INFO, d.ageSource());
@@ -70,11 +76,11 @@ class DeciderTest {
                 new Case(TcpState.CLOSING, 60_001, "final ACK missing"),
                 new Case(TcpState.LAST_ACK, 60_001, "peer never acknowledged our FIN"),
                 new Case(TcpState.TIME_WAIT, 120_001, "active close"))) {
-            Decision hung = decide(Rules.BUILT_IN, full(c.state, c.justOver, APP));
+            Decision hung = decide(Rules.BUILT_IN, aged(c.state, c.justOver));
             assertEquals(Verdict.HUNG, hung.verdict(), c.state.name());
             assertTrue(hung.reason().startsWith(c.state.name() + " "), hung.reason());
             assertTrue(hung.reason().contains(c.words), hung.reason());
-            assertEquals(Verdict.NONE, decide(Rules.BUILT_IN, full(c.state, c.justOver - 1, APP)).verdict(), c.state.name());
+            assertEquals(Verdict.NONE, decide(Rules.BUILT_IN, aged(c.state, c.justOver - 1)).verdict(), c.state.name());
         }
     }
 
@@ -173,7 +179,7 @@ class DeciderTest {
 
     @Test
     void orphansAreJudgedLikeAnyOtherSocket() {
-        TcpSocket orphan = new TcpSocket(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 1, 0, "9", null, 130_000L, 130_000L, 130_000L, List.of(), null);
+        TcpSocket orphan = new TcpSocket(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 1, 0, "9", null, 130_000L, 130_000L, 130_000L, List.of(), NOW - 130_000);
         Decision d = decide(Rules.BUILT_IN, orphan);
         assertEquals(Verdict.HUNG, d.verdict());
     }
@@ -222,5 +228,49 @@ class DeciderTest {
         assertEquals(Verdict.SKIPPED, decide(r, full(TcpState.CLOSE_WAIT, 999_000, new Owner(13, 3, "excluded"))).verdict());
         // states a rule does not name keep the global timeout
         assertEquals(Duration.ofSeconds(120), decide(r, full(TcpState.FIN_WAIT1, 1, java)).timeout());
+    }
+
+    /**
+     * The observation of the issue: FIN_WAIT1 2.4 s after the close of a connection idle for 22 s,
+     * the peer's ACKs dropped — {@code timer:(on,888ms,3) … lastack:25744 … unacked:1}, rto 1600 ms.
+     * lastack says 25.7 s; the FIN's three retransmissions say at least 200+400+800 ms plus 712 ms
+     * of the current timeout: 2.1 s, never above the truth.
+     */
+    @Test
+    void anUnacknowledgedFinIsAgedFromItsRetransmissionsNeverFromLastack() throws Exception {
+        TcpSocket fw1 = new TcpSocket(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 1, 0, "9", new SocketTimer("on", 888, 3), 25_744L, 25_744L, 25_744L,
+                List.of(), null).withRetrans(new hck.model.Retrans(3, 3, 1600));
+        Decision d = new Decider(rules("timeouts: {FIN_WAIT1: 14}"), SELF, Duration.ofSeconds(60)).decide(fw1, NOW);
+        assertEquals(2112, d.ageMs());
+        assertEquals(AgeSource.RETRANSMITS, d.ageSource());
+        assertEquals(Verdict.NONE, d.verdict(), "2.4 s into FIN_WAIT1 is not hung at 14 s");
+        // a first sighting further back is the larger lower bound
+        Decision seen = decide(Rules.BUILT_IN, fw1.withFirstSeen(NOW - 5_000));
+        assertEquals(5_000, seen.ageMs());
+        assertEquals(AgeSource.FIRST_SEEN, seen.ageSource());
+        // data outstanding besides the FIN (Send-Q 5): the timer may predate the close, so it says nothing
+        TcpSocket withData = new TcpSocket(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 5, 0, "9", new SocketTimer("on", 888, 3), 25_744L, 25_744L,
+                25_744L, List.of(), null).withRetrans(new hck.model.Retrans(3, 3, 1600));
+        assertEquals(0, decide(Rules.BUILT_IN, withData).ageMs());
+        // before the first RTO the timer may be a tail loss probe: nothing is claimed
+        TcpSocket noRetrans = new TcpSocket(TcpState.LAST_ACK, LOCAL, REMOTE, 0, 1, 0, "9", new SocketTimer("on", 150, 0), 90_000L, 90_000L,
+                90_000L, List.of(), null).withRetrans(new hck.model.Retrans(0, 0, 200));
+        Decision la = decide(Rules.BUILT_IN, noRetrans);
+        assertEquals(0, la.ageMs(), "LAST_ACK's lastack is the peer's FIN, before all of CLOSE_WAIT");
+        assertEquals(AgeSource.FIRST_SEEN, la.ageSource());
+        // CLOSING keeps lastack: it began with the peer's FIN, the last ACK received
+        assertEquals(AgeSource.TCP_INFO, decide(Rules.BUILT_IN, full(TcpState.CLOSING, 7_000, APP)).ageSource());
+    }
+
+    @Test
+    void closeWaitRecvQTellsWhichBugTheApplicationHas() {
+        for (long q : new long[] {0, 1, 4097}) {
+            TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, LOCAL, REMOTE, q, 0, 99817, "1a2b", null, 75_200L, 75_200L, 75_200L,
+                    List.of(APP), null);
+            String r = decide(Rules.BUILT_IN, s).reason();
+            String expected = q == 0 ? "it read the end of the stream but never called close()"
+                    : q == 1 ? "it never read the end of the stream" : "it left data unread before the end of the stream";
+            assertTrue(r.endsWith("(app not closing socket: " + expected + ")"), r);
+        }
     }
 }

@@ -50,12 +50,12 @@ class JsonReportTest {
                 doc.get("summary").get("by_netns").get(0).toString());
         JsonNode c = doc.get("connections").get(0);
         assertEquals(List.of("proto", "state", "local", "remote", "local_port", "remote_port", "netns", "pid", "process", "inode",
-                "cookie", "age_s", "age_source", "timeout_s", "verdict", "reason", "action", "method", "destroy_result"), names(c));
+                "cookie", "age_s", "age_source", "timeout_s", "verdict", "reason", "action", "method", "destroy_result", "diagnosis"), names(c));
         assertEquals("{\"proto\":\"tcp\",\"state\":\"CLOSE_WAIT\",\"local\":\"10.0.0.5:8080\",\"remote\":\"10.0.0.100:52431\","
                 + "\"local_port\":8080,\"remote_port\":52431,\"netns\":null,\"pid\":1234,\"process\":\"myapp\",\"inode\":99817,"
                 + "\"cookie\":\"1a2b\",\"age_s\":75.2,\"age_source\":\"tcp_info\",\"timeout_s\":60,\"verdict\":\"hung\","
                 + "\"reason\":\"CLOSE_WAIT idle 75.2s > 60s (app not closing socket)\",\"action\":\"would-terminate\",\"method\":null,"
-                + "\"destroy_result\":null}",
+                + "\"destroy_result\":null,\"diagnosis\":\"eof-unread\"}",
                 c.toString());
     }
 
