@@ -6,6 +6,7 @@
 //SOURCES support/Env.java
 //SOURCES support/Holder.java
 //SOURCES support/Netns.java
+//SOURCES support/Peers.java
 //SOURCES support/RaceProbe.java
 //SOURCES support/Sandbox.java
 //SOURCES support/SourceDump.java
@@ -30,6 +31,7 @@
 //SOURCES it/AnsibleTest.java
 //SOURCES it/DistributionTest.java
 //SOURCES it/HostSafetyTest.java
+//SOURCES it/KernelStatesTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

@@ -77,15 +77,20 @@ public final class Netns implements AutoCloseable {
 
     /** The same, started through {@code wrapper} (e.g. {@code unshare --user}), which must exec it. */
     public Held holder(List<String> wrapper, String... args) throws Exception {
+        return started(wrapper, Holder.class.getName(), args);
+    }
+
+    /** Any test-support main class that prints {@code ready} and then takes lines on stdin (e.g. {@link Peers}). */
+    public Held started(List<String> wrapper, String mainClass, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
         cmd.addAll(wrapper);
-        cmd.addAll(List.of(java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(), Holder.class.getName()));
+        cmd.addAll(List.of(java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(), mainClass));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         started.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = readLine(out, 60);
-        if (!"ready".equals(line)) throw new IllegalStateException("holder " + List.of(args) + " did not get ready: " + line);
+        if (!"ready".equals(line)) throw new IllegalStateException(mainClass + " " + List.of(args) + " did not get ready: " + line);
         return new Held(p, out, new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
     }
 
