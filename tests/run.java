@@ -23,6 +23,7 @@
 //SOURCES unit/PrometheusTest.java
 //SOURCES unit/LogsTest.java
 //SOURCES unit/EscapingTest.java
+//SOURCES unit/KernelPolicyTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java

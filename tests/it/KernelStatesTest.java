@@ -125,6 +125,8 @@ class KernelStatesTest {
             int port = 7001;
             for (String p : List.of("A", "B", "C", "D", "E", "F", "G", "X")) cmd("pair " + p + " " + port++);
             cmd("pair D2 7014");
+            cmd("pair H 7009");
+            cmd("pair I 7010");
             cmd("close E.c");
             Thread.sleep(20_000); // the long idle: lastack of D and E are now 20 s old
 
@@ -142,6 +144,12 @@ class KernelStatesTest {
             truth("B", 7002, tB, tB);
             long tC = cmd("shutout C.c");
             truth("C", 7003, tC, tC);
+            long tH = cmd("close H.c");
+            cmd("readeof H.s"); // H.s read the end of the stream and never closes: Recv-Q 0
+            truth("H", 7009, tH, tH);
+            cmd("send I.c 100");
+            long tI = cmd("close I.c"); // I.s never reads: Recv-Q 101
+            truth("I", 7010, tI, tI);
             long tD = cmd("close D.c");
             truth("D", 7004, tD, tD);
             long tD2 = cmd("shutout D2.c");
@@ -198,6 +206,11 @@ class KernelStatesTest {
             assertTrue(byState(zero, "LAST_ACK").containsKey(ep(7005) + " " + ep(clientPort.get("E"))), "E.s made");
             JsonNode cw = byState(zero, "CLOSE_WAIT").get(ep(7003) + " " + ep(clientPort.get("C")));
             assertEquals("eof-unread", cw.get("diagnosis").asText(), "C.s never read the end of the stream");
+            JsonNode read = byState(zero, "CLOSE_WAIT").get(ep(7009) + " " + ep(clientPort.get("H")));
+            assertEquals("not-closed", read.get("diagnosis").asText(), read.toString());
+            assertTrue(read.get("reason").asText().endsWith("(app not closing socket: it read the end of the stream but never called close())"), read.toString());
+            JsonNode unread = byState(zero, "CLOSE_WAIT").get(ep(7010) + " " + ep(clientPort.get("I")));
+            assertEquals("data-unread", unread.get("diagnosis").asText(), unread.toString());
 
             Thread.sleep(Math.max(0, tE + 7_000 - System.currentTimeMillis()));
             before = System.currentTimeMillis();

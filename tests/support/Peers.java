@@ -21,6 +21,7 @@ import java.util.Map;
  *   <li>{@code pair NAME PORT} — listen on 127.0.0.1:PORT, connect, accept: NAME.c and NAME.s
  *       (answers the client's local port);</li>
  *   <li>{@code close END}, {@code shutout END} — close(), shutdown(SHUT_WR);</li>
+ *   <li>{@code send END N} — write N bytes;</li>
  *   <li>{@code readeof END} — read to the end of the stream (consumes the peer's FIN);</li>
  *   <li>{@code drain END} — a thread that reads END until EOF;</li>
  *   <li>{@code trickle END MS} — a thread that writes a byte to END every MS milliseconds.</li>
@@ -58,6 +59,10 @@ public final class Peers {
                         more = " " + c.getLocalPort();
                     }
                     case "close" -> ends.get(f[1]).close();
+                    case "send" -> {
+                        ends.get(f[1]).getOutputStream().write(new byte[Integer.parseInt(f[2])]);
+                        ends.get(f[1]).getOutputStream().flush();
+                    }
                     case "shutout" -> ends.get(f[1]).shutdownOutput();
                     case "readeof" -> {
                         InputStream r = ends.get(f[1]).getInputStream();

@@ -101,6 +101,13 @@ public class CliTest {
     }
 
     @Test
+    void checkModeKeepsStdoutForItsLine() {
+        Run r = run("--check", "--json", "-");
+        assertEquals(3, r.rc, r.err);
+        assertEquals("HCK UNKNOWN: --json - would print the JSON before the check line on stdout: give --json a file", r.out.strip());
+    }
+
+    @Test
     void badFiles(@TempDir Path dir) throws Exception {
         assertUsageError("rules file " + dir.resolve("none.yaml") + " does not exist", "-n", "--rules", dir.resolve("none.yaml").toString());
         Path bad = dir.resolve("bad.yaml");
