@@ -54,7 +54,7 @@ class AnsibleTest {
                 .append("hck_state_dir=").append(tmp).append("/{{ inventory_hostname }}/state\n")
                 .append("hck_lock_file=").append(tmp).append("/{{ inventory_hostname }}/hck.lock\n")
                 .append("hck_report_dir=").append(tmp).append("/reports\n")
-                .append("hck_build_dir=").append(tmp).append("/build\n");
+                .append("hck_cache_dir=").append(tmp).append("/cache\n");
         Path inv = Files.createTempFile(tmp, "inventory", ".ini");
         Files.writeString(inv, b.toString());
         return inv;
@@ -111,7 +111,7 @@ class AnsibleTest {
             assertEquals(0, dry.rc(), dry.stdout() + dry.stderr());
             Path reports = tmp.resolve("reports");
             for (int i = 0; i < 3; i++) {
-                JsonNode host = JSON.readTree(reports.resolve("h" + (i + 1) + ".json").toFile());
+                JsonNode host = JSON.readTree(reports.resolve("hosts/h" + (i + 1) + ".json").toFile());
                 assertEquals(i + 1, host.get("summary").get("hung").asInt(), host.toPrettyString());
                 for (JsonNode conn : host.get("connections")) {
                     assertEquals(all.get(i).name, conn.get("netns").asText());
@@ -129,7 +129,7 @@ class AnsibleTest {
             assertEquals(3, fleet.get("hosts").size());
             String md = Files.readString(reports.resolve("hck-report.md"));
             for (int i = 1; i <= 3; i++) {
-                assertTrue(md.contains("| h" + i + " | dry-run | " + i + " | "), md);
+                assertTrue(Pattern.compile("\\| h" + i + " \\| \\S+ \\| dry-run \\| " + i + " \\| ").matcher(md).find(), md);
                 assertTrue(md.contains("leaky" + i + " (PID "), md);
             }
             assertEquals(6, md.lines().filter(l -> l.startsWith("- **h")).count(), md);
@@ -139,7 +139,7 @@ class AnsibleTest {
             for (String h : List.of("h1", "h2", "h3")) assertArchiveUsable(h);
 
             // the deploy is idempotent
-            Netns.Result again = playbook(inv, "--tags", "deploy");
+            Netns.Result again = playbook(inv, "--tags", "hck_deploy");
             assertEquals(0, again.rc(), again.stdout());
             recap(again.stdout()).forEach((h, n) -> assertEquals(0, n[1], h + " deploy changed on a second run: " + again.stdout()));
 
@@ -147,7 +147,7 @@ class AnsibleTest {
             Path key = tmp.resolve("h1/opt/hck.jsa.key");
             String written = Files.readString(key);
             Files.writeString(key, "another JDK\n");
-            Netns.Result rewrite = playbook(inv, "--tags", "deploy");
+            Netns.Result rewrite = playbook(inv, "--tags", "hck_deploy");
             assertEquals(0, rewrite.rc(), rewrite.stdout());
             Map<String, int[]> changed = recap(rewrite.stdout());
             assertTrue(changed.get("h1")[1] >= 1, rewrite.stdout());
@@ -210,8 +210,8 @@ class AnsibleTest {
             JsonNode fleet = JSON.readTree(tmp.resolve("reports/hck-report.json").toFile());
             assertEquals("[\"h3\"]", fleet.get("summary").get("unreachable_or_failed").toString());
             assertEquals(2, fleet.get("summary").get("hung").asInt());
-            assertTrue(Files.exists(tmp.resolve("reports/h1.json")) && Files.exists(tmp.resolve("reports/h2.json")));
-            assertFalse(Files.exists(tmp.resolve("reports/h3.json")));
+            assertTrue(Files.exists(tmp.resolve("reports/hosts/h1.json")) && Files.exists(tmp.resolve("reports/hosts/h2.json")));
+            assertFalse(Files.exists(tmp.resolve("reports/hosts/h3.json")));
         }
     }
 
@@ -223,7 +223,7 @@ class AnsibleTest {
         Path cron = Files.createDirectories(tmp.resolve("cron.d")).resolve("hck");
         Path inv = inventory(List.of(), Map.of());
         Files.writeString(inv, Files.readString(inv).replace("[fleet]\n", "[fleet]\nh1\n"));
-        Netns.Result r = playbook(inv, "--tags", "schedule", "-e", "hck_schedule=systemd", "-e", "hck_schedule_start=false",
+        Netns.Result r = playbook(inv, "--tags", "hck_schedule", "-e", "hck_schedule=systemd", "-e", "hck_schedule_start=false",
                 "-e", "hck_systemd_unit_dir=" + units, "-e", "hck_prometheus_file=" + tmp.resolve("prom/hck.prom"));
         assertEquals(0, r.rc(), r.stdout());
         Netns.Result verify = Netns.exec(List.of("systemd-analyze", "verify", units.resolve("hck.service").toString(),
@@ -235,9 +235,33 @@ class AnsibleTest {
         String timer = Files.readString(units.resolve("hck.timer"));
         for (String k : List.of("OnBootSec=", "OnUnitActiveSec=5min", "RandomizedDelaySec=", "AccuracySec=1s")) assertTrue(timer.contains(k), timer);
 
-        r = playbook(inv, "--tags", "schedule", "-e", "hck_schedule=cron", "-e", "hck_cron_file=" + cron);
+        r = playbook(inv, "--tags", "hck_schedule", "-e", "hck_schedule=cron", "-e", "hck_cron_file=" + cron);
         assertEquals(0, r.rc(), r.stdout());
         String line = Files.readAllLines(cron).stream().filter(l -> !l.startsWith("#")).findFirst().orElseThrow();
         assertTrue(line.matches("\\*/5 \\* \\* \\* \\* root flock -n \\S+ /usr/bin/java -XX:\\+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable '-Xlog:all=warning,cds\\*=off:stderr' --enable-native-access=ALL-UNNAMED -XX:SharedArchiveFile=\\S+/hck.jsa -jar \\S+/hck.jar --dry-run --json .*"), line);
+    }
+
+    /** Intervals render as the same steady pace in cron and systemd, or are refused with a clear message. */
+    @Test
+    void scheduleIntervalsRenderOrAreRefused() throws Exception {
+        Env.requireCommand("ansible-playbook");
+        Path cron = Files.createDirectories(tmp.resolve("cron.d")).resolve("hck");
+        Path inv = inventory(List.of(), Map.of());
+        Files.writeString(inv, Files.readString(inv).replace("[fleet]\n", "[fleet]\nh1\n"));
+        for (String[] c : new String[][] {{"1h", "0 */1 * * *"}, {"1min", "* * * * *"}, {"15m", "*/15 * * * *"}, {"1d", "0 0 * * *"}, {"6h", "0 */6 * * *"}}) {
+            Netns.Result r = playbook(inv, "--tags", "hck_schedule", "-e", "hck_schedule=cron", "-e", "hck_cron_file=" + cron, "-e", "hck_schedule_interval=" + c[0]);
+            assertEquals(0, r.rc(), r.stdout());
+            String line = Files.readAllLines(cron).stream().filter(l -> !l.startsWith("#")).findFirst().orElseThrow();
+            assertTrue(line.startsWith(c[1] + " root "), c[0] + " -> " + line);
+        }
+        for (String bad : List.of("90s", "7min", "5h", "often")) {
+            Netns.Result r = playbook(inv, "--tags", "hck_schedule", "-e", "hck_schedule=cron", "-e", "hck_cron_file=" + cron, "-e", "hck_schedule_interval=" + bad);
+            assertNotEquals(0, r.rc(), bad);
+            assertTrue(r.stdout().contains("hck_schedule_interval " + bad + ": use whole minutes that divide an hour"), r.stdout());
+        }
+        // back to none: the cron file goes
+        Netns.Result r = playbook(inv, "--tags", "hck_schedule", "-e", "hck_schedule=none", "-e", "hck_cron_file=" + cron);
+        assertEquals(0, r.rc(), r.stdout());
+        assertFalse(Files.exists(cron));
     }
 }
