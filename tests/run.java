@@ -33,6 +33,7 @@
 //SOURCES it/DistributionTest.java
 //SOURCES it/HostSafetyTest.java
 //SOURCES it/KernelStatesTest.java
+//SOURCES it/FleetSshTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;
