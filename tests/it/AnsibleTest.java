@@ -135,6 +135,29 @@ class AnsibleTest {
             assertEquals(6, md.lines().filter(l -> l.startsWith("- **h")).count(), md);
             assertTrue(dry.stdout().contains("hck: 3 hosts, 6 hung, 0 terminated, 0 failed"), dry.stdout());
 
+            // a partial run (--limit) and the report alone (--tags hck_report) keep the whole fleet in the report
+            Netns.Result limited = playbook(inv, "--limit", "h1");
+            assertEquals(0, limited.rc(), limited.stdout());
+            JsonNode afterLimit = JSON.readTree(reports.resolve("hck-report.json").toFile());
+            assertEquals(3, afterLimit.get("hosts").size(), afterLimit.toPrettyString());
+            assertEquals(6, afterLimit.get("summary").get("hung").asInt());
+            Netns.Result reportOnly = playbook(inv, "--tags", "hck_report");
+            assertEquals(0, reportOnly.rc(), reportOnly.stdout());
+            JsonNode afterTags = JSON.readTree(reports.resolve("hck-report.json").toFile());
+            assertEquals("[]", afterTags.get("summary").get("unreachable_or_failed").toString(), afterTags.toPrettyString());
+            assertEquals(3, afterTags.get("hosts").size());
+            recap(reportOnly.stdout()).forEach((h, n) -> assertEquals(0, n[1], h + ": the report's own writes are not changes on hosts"));
+
+            // the jar is reproducible: rebuilt from the same sources, it is the same bytes, and nothing redeploys
+            try (Stream<Path> jars = Files.list(tmp.resolve("cache"))) {
+                for (Path j : jars.filter(p -> p.toString().endsWith(".jar")).toList()) Files.delete(j);
+            }
+            Netns.Result rebuilt = playbook(inv, "--tags", "hck_deploy");
+            assertEquals(0, rebuilt.rc(), rebuilt.stdout());
+            String install = taskOutput(rebuilt.stdout(), "Install the fat jar");
+            assertEquals(3, install.lines().filter(l -> l.startsWith("ok: [h")).count(), "the rebuilt jar is the same bytes: " + rebuilt.stdout());
+            assertTrue(taskOutput(rebuilt.stdout(), "Build the fat jar once on the controller").contains("changed: [h1 -> localhost]"), "it was rebuilt");
+
             // each host got a class-data archive this JDK accepts for this jar (-Xshare:on fails otherwise)
             for (String h : List.of("h1", "h2", "h3")) assertArchiveUsable(h);
 
@@ -177,6 +200,14 @@ class AnsibleTest {
             JsonNode liveFleet = JSON.readTree(reports.resolve("hck-report.json").toFile());
             assertEquals(6, liveFleet.get("summary").get("terminated").asInt());
         }
+    }
+
+    /** The lines a task printed in a play's output. */
+    static String taskOutput(String out, String task) {
+        int at = out.indexOf("TASK [hck : " + task);
+        if (at < 0) return "";
+        int end = out.indexOf("\nTASK [", at + 1);
+        return out.substring(out.indexOf('\n', at) + 1, end < 0 ? out.length() : end);
     }
 
     /** The host's archive maps with -Xshare:on, which refuses to start on one written for another JDK or jar. */
@@ -263,5 +294,60 @@ class AnsibleTest {
         Netns.Result r = playbook(inv, "--tags", "hck_schedule", "-e", "hck_schedule=none", "-e", "hck_cron_file=" + cron);
         assertEquals(0, r.rc(), r.stdout());
         assertFalse(Files.exists(cron));
+    }
+
+    /**
+     * The collection as an operator installs it (ansible-galaxy from the git repository): it carries
+     * no sources, so the default build stops with a clear message; a jar from a URL is taken only
+     * with its SHA-256 right, from a local HTTP server this test runs.
+     */
+    @Test
+    void theCollectionInstallsFromGitAndTakesAJarFromAUrlWithItsChecksum() throws Exception {
+        Env.requireCommand("ansible-galaxy");
+        Env.requireCommand("git");
+        Path collections = tmp.resolve("collections");
+        Netns.Result inst = Netns.exec(List.of("ansible-galaxy", "collection", "install", "git+file://" + Path.of("").toAbsolutePath() + "/.git#/ansible/",
+                "-p", collections.toString()), 300);
+        assertEquals(0, inst.rc(), inst.stdout() + inst.stderr());
+        assertTrue(Files.exists(collections.resolve("ansible_collections/hck/fleet/roles/hck/tasks/main.yml")));
+        Path jar = tmp.resolve("hck-dist.jar");
+        Netns.Result built = Netns.exec(List.of("./jbang", "export", "fatjar", "--force", "-O", jar.toString(), "hck.java"), 600);
+        assertEquals(0, built.rc(), built.stderr());
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(jar)));
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/hck.jar", ex -> {
+            byte[] b = Files.readAllBytes(jar);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
+        server.start();
+        try (Netns ns = Netns.create()) {
+            ns.holder("name=server", "listen:9000:close");
+            ns.holder("name=leaky", "connect:127.0.0.1:9000:2");
+            Thread.sleep(1500);
+            Path inv = inventory(List.of(ns), Map.of());
+            Path play = tmp.resolve("play.yml");
+            Files.writeString(play, "---\n- name: hck from the collection\n  hosts: fleet\n  gather_facts: false\n  roles:\n    - role: hck.fleet.hck\n");
+            String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/hck.jar";
+            Netns.Result noSources = run(collections, inv, play);
+            assertNotEquals(0, noSources.rc());
+            assertTrue(noSources.stdout().contains("hck_jar_source: build needs the hck checkout"), noSources.stdout());
+            Netns.Result badSum = run(collections, inv, play, "-e", "hck_jar_source=url", "-e", "hck_jar_url=" + url, "-e", "hck_jar_sha256=" + "0".repeat(64));
+            assertNotEquals(0, badSum.rc());
+            assertTrue(badSum.stdout().contains("checksum"), badSum.stdout());
+            Netns.Result ok = run(collections, inv, play, "-e", "hck_jar_source=url", "-e", "hck_jar_url=" + url, "-e", "hck_jar_sha256=" + sha);
+            assertEquals(0, ok.rc(), ok.stdout());
+            assertEquals(2, JSON.readTree(tmp.resolve("reports/hosts/h1.json").toFile()).get("summary").get("hung").asInt());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    static Netns.Result run(Path collections, Path inventory, Path play, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("env", "ANSIBLE_NOCOLOR=1", "ANSIBLE_COLLECTIONS_PATH=" + collections, "ansible-playbook",
+                "-i", inventory.toString(), play.toString()));
+        cmd.addAll(List.of(args));
+        return Netns.exec(cmd, 900);
     }
 }

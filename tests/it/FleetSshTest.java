@@ -40,6 +40,9 @@ class FleetSshTest {
                 "bash", repo.resolve("tests/support/fleet-sandbox.sh").toString(), tmp.toString(), repo.toString(), Netns.classpath()));
         Netns.Result r = Netns.exec(cmd, 1200);
         String out = r.stdout() + r.stderr();
+        assertTrue(out.contains("check rc 4"), "--check on fresh hosts fails only for the unreachable one: " + out);
+        assertTrue(out.contains("hck is not deployed on h1 yet: nothing to run under --check"), out);
+        assertFalse(out.contains("Expecting value"), out);
         assertTrue(out.contains("playbook rc 4"), "ansible-playbook says a host was unreachable (rc 4): " + out);
         assertTrue(out.contains("h3") && out.contains("UNREACHABLE"), out);
 
