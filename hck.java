@@ -1,5 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
+//COMPILE_OPTIONS -encoding UTF-8
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.21.3
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.3
@@ -157,6 +158,8 @@ import java.util.stream.Collectors;
             "  hck --check -w 0 -c 10 --warning-state CLOSE_WAIT=5"})
 public class hck implements Callable<Integer> {
     static final String VERSION = "0.1.0";
+    /** Under check_nrpe's own 10 s, so that a slow check is hck's UNKNOWN with its reason, not NRPE's socket timeout. */
+    static final Duration DEFAULT_CHECK_TIMEOUT = Duration.ofSeconds(9);
     /** When this JVM started running hck: check mode's -t counts from here. */
     static final long STARTED_NS = System.nanoTime();
     static final Path DEFAULT_RULES = Path.of("/etc/hck/rules.yaml");
@@ -252,7 +255,7 @@ public class hck implements Callable<Integer> {
     List<String> criticalState;
 
     @Option(names = {"-t", "--timeout"}, paramLabel = "SEC", converter = DurationConverter.class,
-            description = "Check mode: give up after SEC with UNKNOWN (default 10).")
+            description = "Check mode: answer UNKNOWN after SEC, counted from the start (default 9: under check_nrpe's 10).")
     Duration timeout;
 
     @Option(names = "--netns", paramLabel = "NAME|PATH",
@@ -312,6 +315,7 @@ public class hck implements Callable<Integer> {
         try {
             return runAll();
         } finally {
+            RUN_DONE.set(true);
             Logs.flush();
         }
     }
@@ -320,7 +324,7 @@ public class hck implements Callable<Integer> {
         Instant startedAt = Instant.now();
         long t0 = System.nanoTime();
         // -t covers the whole run, from the JVM's first line of hck: opening the log included
-        if (mode.check) watchdog(timeout == null ? Duration.ofSeconds(10) : timeout);
+        if (mode.check) watchdog(timeout == null ? DEFAULT_CHECK_TIMEOUT : timeout);
         Signals.install(mode.live, code -> {
             // nothing to finish outside live mode: no temp file left behind, the log as far as it got
             AtomicFile.abandonAll();
@@ -454,7 +458,8 @@ public class hck implements Callable<Integer> {
                 if (u.recvQ() >= rules.udp().minQueue() || u.udp().dropsGrew()) candidates.add(u);
             }
         }
-        List<TcpSocket> owned = Owners.attach(candidates, log::warn, owners.get());
+        Owners.Attached attached = Owners.attachCounting(candidates, log::warn, owners.get());
+        List<TcpSocket> owned = attached.sockets();
         log.debug("Owners done at {} ms", (System.nanoTime() - t0) / 1_000_000);
         List<TcpSocket> sockets = state == null ? owned : state.stamp(owned, now);
         long scanned = scans.stream().mapToLong(n -> n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned())).sum();
@@ -467,7 +472,9 @@ public class hck implements Callable<Integer> {
         // decide, each namespace with its own tcp_fin_timeout
         long self = ProcessHandle.current().pid();
         Map<String, Decider> deciders = new java.util.HashMap<>();
-        scans.forEach(n -> deciders.put(n.ns().label(), new Decider(rules, self, n.finTimeout())));
+        // the check never acts: it judges sockets whose owner it could not see by their age, so that an
+        // unprivileged check (NRPE runs as nagios) never says OK beside hung sockets it cannot attribute
+        scans.forEach(n -> deciders.put(n.ns().label(), new Decider(rules, self, n.finTimeout(), mode.check)));
         // a pure function of each socket: on every core (190k decisions, each with its reason sentence)
         List<Decision> decisions = sockets.parallelStream().map(s -> deciders.get(s.netns()).decide(s, now)).toList();
         List<Decision> listed = new ArrayList<>();
@@ -539,7 +546,7 @@ public class hck implements Callable<Integer> {
             }
         }
         log.debug("Log lines and JSON done at {} ms", (System.nanoTime() - t0) / 1_000_000);
-        NagiosCheck.Result check = mode.check ? NagiosCheck.evaluate(hung, rules.check()) : null;
+        NagiosCheck.Result check = mode.check ? NagiosCheck.evaluate(hung, rules.check(), attached.unreadable()) : null;
         int exit = check != null ? check.status().exitCode : summary.failed() > 0 ? 1 : 0;
         String stopped = Signals.stopRequested();
         if (stopped != null) {
@@ -555,7 +562,7 @@ public class hck implements Callable<Integer> {
             List<Decision> reallyHung = outcomes.stream().filter(o -> o.verdict() == Verdict.HUNG).map(Outcome::decision).toList();
             Prometheus.Run metrics = new Prometheus.Run(reallyHung, candidates, scans.stream().map(n -> n.ns().label()).toList(),
                     scanned, state.terminatedTotal(), state.failedTotal(), startedAt.toEpochMilli() / 1000.0, state.lastSuccess(),
-                    (System.nanoTime() - t0) / 1e9);
+                    (System.nanoTime() - t0) / 1e9, attached.unreadable());
             try {
                 AtomicFile.write(prometheusOut, false, out -> Prometheus.write(out, metrics));
             } catch (IOException e) {
@@ -563,10 +570,20 @@ public class hck implements Callable<Integer> {
                 outputFailed = true;
             }
         }
-        notifyIfNeeded(rules, state, check, summary, outcomes);
+        if (check != null) {
+            // the status is saved and answered first; notifications only have what is left of -t
+            String previous = state == null || state.lastCheck() == null ? Status.OK.name() : state.lastCheck();
+            if (state != null) {
+                if (!rules.notifications().isEmpty()) state.checked(check.status().name());
+                state.save();
+            }
+            if (!answer(check.text(), exit)) return Status.UNKNOWN.exitCode;
+            if (!previous.equals(check.status().name())) notify(rules, check, previous, summary, outcomes);
+            return exit;
+        }
+        if (mode.live && (summary.terminated() > 0 || summary.failed() > 0)) notify(rules, null, null, summary, outcomes);
         // the counters are the live record: losing them is a failure there, a warning elsewhere
         if (state != null && !state.save() && mode.live) outputFailed = true;
-        if (check != null) return answer(check.text()) ? exit : Status.UNKNOWN.exitCode;
         if (stopped != null) return Signals.exitCode();
         // a result that could not be kept is not a success, whatever was done
         return outputFailed && exit == 0 ? 1 : exit;
@@ -579,24 +596,22 @@ public class hck implements Callable<Integer> {
         report.tallies(hung);
     }
 
-    /** After a live run that terminated or failed something; in check mode when the status changed. */
-    private void notifyIfNeeded(Rules rules, StateFile state, NagiosCheck.Result check, Summary summary, List<Outcome> outcomes) {
+    /**
+     * After a live run that terminated or failed something; in check mode when the status changed
+     * (after the status line: within what is left of -t, which ends the process whatever a receiver does).
+     */
+    private void notify(Rules rules, NagiosCheck.Result check, String previous, Summary summary, List<Outcome> outcomes) {
         if (rules.notifications().isEmpty()) return;
         List<Outcome> hung = outcomes.stream().filter(o -> o.verdict() == Verdict.HUNG).toList();
         String host = hostName();
         String headline;
         if (check != null) {
-            String previous = state == null || state.lastCheck() == null ? Status.OK.name() : state.lastCheck();
-            if (state != null) state.checked(check.status().name());
-            if (previous.equals(check.status().name())) return;
             String first = check.text().lines().findFirst().orElse("");
             headline = "hck on " + host + ": " + check.status() + " (was " + previous + "): "
                     + first.substring(first.indexOf(": ") + 2, first.contains(" | ") ? first.indexOf(" | ") : first.length());
-        } else if (mode.live && (summary.terminated() > 0 || summary.failed() > 0)) {
+        } else {
             headline = "hck on " + host + " terminated " + summary.terminated() + " hung TCP connection" + (summary.terminated() == 1 ? "" : "s")
                     + (summary.failed() > 0 ? ", " + summary.failed() + " failed" : "");
-        } else {
-            return;
         }
         try {
             List<String> holders = NagiosCheck.holderLines(hung.stream().map(Outcome::decision).toList());
@@ -745,10 +760,18 @@ public class hck implements Callable<Integer> {
     }
 
     private static final java.util.concurrent.atomic.AtomicBoolean ANSWERED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicBoolean RUN_DONE = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The exit code of the line that went out: the watchdog ends a run that is still notifying with it. */
+    private static volatile int answeredCode = Status.UNKNOWN.exitCode;
 
     /** The check line goes out once: from the run, or from the watchdog when the run takes too long. */
     private static boolean answer(String text) {
+        return answer(text, Status.UNKNOWN.exitCode);
+    }
+
+    private static boolean answer(String text, int code) {
         if (!ANSWERED.compareAndSet(false, true)) return false;
+        answeredCode = code;
         System.out.println(text);
         System.out.flush();
         return true;
@@ -763,6 +786,11 @@ public class hck implements Callable<Integer> {
                 return;
             }
             if (answer("HCK UNKNOWN: no answer within " + Durations.text(limit) + " (-t)")) Runtime.getRuntime().halt(3);
+            // answered already, still notifying: -t ends that too, with the status that went out
+            if (!RUN_DONE.get()) {
+                Logs.flush();
+                Runtime.getRuntime().halt(answeredCode);
+            }
         }, "check-timeout");
         t.setDaemon(true);
         t.start();

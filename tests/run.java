@@ -1,5 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
+//COMPILE_OPTIONS -encoding UTF-8
 //SOURCES ../hck.java
 //DEPS org.junit.jupiter:junit-jupiter:5.14.1
 //DEPS org.junit.platform:junit-platform-launcher:1.14.1
@@ -34,6 +35,7 @@
 //SOURCES it/HostSafetyTest.java
 //SOURCES it/KernelStatesTest.java
 //SOURCES it/FleetSshTest.java
+//SOURCES it/ClientsTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

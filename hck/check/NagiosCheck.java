@@ -31,6 +31,14 @@ public final class NagiosCheck {
     record Holder(long pid, String name, Map<TcpState, Integer> states, long oldestMs, int count) {}
 
     public static Result evaluate(List<Decision> hung, Thresholds t) {
+        return evaluate(hung, t, 0);
+    }
+
+    /**
+     * @param unreadable processes whose open files hck could not read: their hung sockets are counted
+     *                   without an owner, and the line says why the owners are missing and how to fix it
+     */
+    public static Result evaluate(List<Decision> hung, Thresholds t, int unreadable) {
         Map<TcpState, Integer> count = new EnumMap<>(TcpState.class);
         Map<TcpState, Long> oldest = new EnumMap<>(TcpState.class);
         for (Decision d : hung) {
@@ -51,6 +59,10 @@ public final class NagiosCheck {
         StringBuilder line = new StringBuilder("HCK ").append(status).append(": ").append(hung.size())
                 .append(" hung TCP connection").append(hung.size() == 1 ? "" : "s");
         if (!holders.isEmpty()) line.append(" (").append(describe(holders.get(0))).append(")");
+        if (unreadable > 0) {
+            line.append("; owners unseen: could not read the open files of ").append(unreadable)
+                    .append(" processes (run as root, or with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)");
+        }
         line.append(" | 'hung'=").append(hung.size()).append(';').append(t.warning()).append(';').append(t.critical()).append(";0");
         for (TcpState s : TcpState.WATCHED_ORDER) {
             String label = s.name().toLowerCase(Locale.ROOT);

@@ -25,12 +25,24 @@ public final class Decider {
     private final List<String> protectedNames;
     private final long selfPid;
     private final long finTimeoutMs;
+    private final boolean judgeUnseenOwners;
+    public static final String OWNER_UNSEEN = "its owner could not be seen (hck could not read every process's open files)";
 
     /**
      * @param finTimeout the namespace's net.ipv4.tcp_fin_timeout: the lifetime of an orphaned
      *                   FIN_WAIT2 socket, needed to turn its timewait timer into an age
      */
     public Decider(Rules rules, long selfPid, Duration finTimeout) {
+        this(rules, selfPid, finTimeout, false);
+    }
+
+    /**
+     * @param judgeUnseenOwners for the check and metrics, which never act: a held socket whose owner
+     *                          hck could not see is judged by its age instead of being left out, so
+     *                          that a run without the privileges to read owners never reports too few
+     */
+    public Decider(Rules rules, long selfPid, Duration finTimeout, boolean judgeUnseenOwners) {
+        this.judgeUnseenOwners = judgeUnseenOwners;
         this.rules = rules;
         this.protectedNames = rules.allProtected();
         this.selfPid = selfPid;
@@ -83,7 +95,9 @@ public final class Decider {
         }
         Duration timeout = override.getOrDefault(s.state(), rules.timeouts().get(s.state()));
         if (age > timeout.toMillis()) {
-            return new Decision(s, Verdict.HUNG, hungReason(s, age, source, timeout), timeout, age, source);
+            String reason = hungReason(s, age, source, timeout);
+            if (!s.orphan() && s.owners().isEmpty()) reason += "; " + OWNER_UNSEEN;
+            return new Decision(s, Verdict.HUNG, reason, timeout, age, source);
         }
         return new Decision(s, Verdict.NONE, s.state() + " for " + seconds(age) + "s, not over " + Durations.text(timeout),
                 timeout, age, source);
@@ -146,7 +160,7 @@ public final class Decider {
         // A socket with an inode is held by something: if no process was found holding it, it may
         // be a protected one's that hck could not see (/proc unreadable, another PID namespace) or
         // the kernel's own (NFS, iSCSI). An orphan (inode 0) is no one's, and the kernel may destroy it.
-        if (!s.orphan() && s.owners().isEmpty()) {
+        if (!s.orphan() && s.owners().isEmpty() && !judgeUnseenOwners) {
             return "no process found holding it (one hck cannot see, or the kernel's own): never touched, as a protected process's";
         }
         int lp = s.local().port(), rp = s.remote().port();

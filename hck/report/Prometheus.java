@@ -30,7 +30,12 @@ public final class Prometheus {
     /** What one run contributes; {@code namespaces} are the labels scanned (null: hck's own). */
     public record Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned,
                       long terminatedTotal, long failedTotal, double timestampSeconds, Double lastSuccessSeconds,
-                      double durationSeconds) {}
+                      double durationSeconds, int unreadableProcesses) {
+        public Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned, long terminatedTotal, long failedTotal,
+                   double timestampSeconds, Double lastSuccessSeconds, double durationSeconds) {
+            this(hung, candidates, namespaces, scanned, terminatedTotal, failedTotal, timestampSeconds, lastSuccessSeconds, durationSeconds, 0);
+        }
+    }
 
     private Prometheus() {}
 
@@ -53,6 +58,11 @@ public final class Prometheus {
         Map<TcpState, Integer> cand = new EnumMap<>(TcpState.class);
         r.candidates().forEach(s -> cand.merge(s.state(), 1, Integer::sum));
         for (TcpState s : TcpState.WATCHED_ORDER) sample(b, "hck_candidate_connections", labels("state", s.name()), cand.getOrDefault(s, 0));
+
+        // a run that could not read every process's open files cannot attribute, or protect, what those hold
+        head(b, "hck_owner_unreadable_processes", "gauge",
+                "Processes whose open files hck could not read in the last run (not root): their sockets have no owner.");
+        sample(b, "hck_owner_unreadable_processes", "", r.unreadableProcesses());
 
         head(b, "hck_oldest_hung_age_seconds", "gauge", "Age in its state of the oldest hung connection, by state (0: none).");
         Map<TcpState, Long> oldest = new EnumMap<>(TcpState.class);

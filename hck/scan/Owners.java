@@ -27,9 +27,16 @@ public final class Owners {
 
     /** With the /proc pass {@link #prefetch} started during the scan, or without one (null): then it runs now. */
     public static List<TcpSocket> attach(List<TcpSocket> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
+        return attachCounting(candidates, warn, prefetch).sockets();
+    }
+
+    /** The sockets with their owners, and how many processes' open files could not be read (their sockets show no owner). */
+    public record Attached(List<TcpSocket> sockets, int unreadable) {}
+
+    public static Attached attachCounting(List<TcpSocket> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
         Set<Long> inodes = new HashSet<>();
         for (TcpSocket s : candidates) if (!s.orphan()) inodes.add(s.inode());
-        if (inodes.isEmpty()) return candidates;
+        if (inodes.isEmpty()) return new Attached(candidates, 0);
         Prefetch pass = prefetch != null ? prefetch : new Prefetch(false);
         Map<Long, List<Owner>> owners = pass.fds().owners(inodes);
         if (pass.mapper.unreadable() > 0) {
@@ -41,7 +48,7 @@ public final class Owners {
             List<Owner> o = s.orphan() ? null : owners.get(s.inode());
             out.add(o == null ? s : s.withOwners(o));
         }
-        return out;
+        return new Attached(out, pass.mapper.unreadable());
     }
 
     /**
