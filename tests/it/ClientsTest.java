@@ -155,6 +155,13 @@ class ClientsTest {
         Netns.Result linked = Netns.exec(List.of("env", "-i", path, link.toString(), repo.resolve("hck.java").toString(), "--version"), 600);
         assertEquals(0, linked.rc(), linked.stdout() + linked.stderr());
         assertFalse(Files.exists(tmp.resolve("bin/.jbang-cli")), "no second jbang-cli next to the symlink");
+        // jbang app install through the launcher linked on PATH as jbang: the command it writes runs
+        String withLink = "PATH=" + link.getParent() + ":/usr/local/bin:/usr/bin:/bin", jbangDir = "JBANG_DIR=" + tmp.resolve("jbang-dir");
+        Netns.Result inst = Netns.exec(List.of("env", "-i", withLink, jbangDir, "jbang", "app", "install", "--name", "hck-t", repo.resolve("hck.java").toString()), 600);
+        assertEquals(0, inst.rc(), inst.stdout() + inst.stderr());
+        Netns.Result app = Netns.exec(List.of("env", "-i", withLink, jbangDir, tmp.resolve("jbang-dir/bin/hck-t").toString(), "--version"), 600);
+        assertEquals(0, app.rc(), app.stdout() + app.stderr());
+        assertEquals("hck 0.1.0", app.stdout().strip());
 
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
