@@ -7,6 +7,7 @@
 //SOURCES support/Env.java
 //SOURCES support/Holder.java
 //SOURCES support/Netns.java
+//SOURCES support/LocalHttp.java
 //SOURCES support/Peers.java
 //SOURCES support/RaceProbe.java
 //SOURCES support/Sandbox.java

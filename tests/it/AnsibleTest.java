@@ -323,9 +323,7 @@ class AnsibleTest {
         });
         server.start();
         try (Netns ns = Netns.create()) {
-            ns.holder("name=server", "listen:9000:close");
-            ns.holder("name=leaky", "connect:127.0.0.1:9000:2");
-            Thread.sleep(1500);
+            ns.leaky("leaky", 2);
             Path inv = inventory(List.of(ns), Map.of());
             Path play = tmp.resolve("play.yml");
             Files.writeString(play, "---\n- name: hck from the collection\n  hosts: fleet\n  gather_facts: false\n  roles:\n    - role: hck.fleet.hck\n");

@@ -2,11 +2,11 @@ package hck.it;
 
 import com.sun.net.httpserver.HttpServer;
 import hck.support.Env;
+import hck.support.LocalHttp;
 import hck.support.Netns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -58,9 +58,7 @@ class ClientsTest {
                 "command[check_hck]=" + java() + " -XX:+UseSerialGC -jar " + jar + " --check --close-wait-timeout 1 --state-file " + state.resolve("s.json"),
                 ""));
         try (Netns ns = Netns.create()) {
-            ns.holder("name=server", "listen:9000:close");
-            Netns.Held leaky = ns.holder("name=leaky", "connect:127.0.0.1:9000:3");
-            Thread.sleep(1500);
+            Netns.Held leaky = ns.leaky("leaky", 3);
             Process nrpe = new ProcessBuilder("ip", "netns", "exec", ns.name, "/usr/sbin/nrpe", "-n", "-f", "-c", cfg.toString())
                     .redirectErrorStream(true).redirectOutput(tmp.resolve("nrpe.log").toFile()).start();
             try {
@@ -90,9 +88,7 @@ class ClientsTest {
         Path dir = Files.createDirectories(tmp.resolve("textfile"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         try (Netns ns = Netns.create()) {
-            ns.holder("name=server", "listen:9000:close");
-            ns.holder("name=leaky", "connect:127.0.0.1:9000:3");
-            Thread.sleep(1500);
+            ns.leaky("leaky", 3);
             Netns.Result asRoot = ns.run(java(), "-jar", jar.toString(), "--dry-run", "--close-wait-timeout", "1", "--prometheus", dir.resolve("hck.prom").toString(),
                     "--state-file", tmp.resolve("s.json").toString());
             assertEquals(0, asRoot.rc(), asRoot.stderr());
@@ -163,19 +159,8 @@ class ClientsTest {
         assertEquals(0, app.rc(), app.stdout() + app.stderr());
         assertEquals("hck 0.1.0", app.stdout().strip());
 
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", ex -> {
-            Path f = repo.resolve(ex.getRequestURI().getPath().substring(1)).normalize();
-            if (!f.startsWith(repo) || !Files.isRegularFile(f)) {
-                ex.sendResponseHeaders(404, -1);
-            } else {
-                byte[] b = Files.readAllBytes(f);
-                ex.sendResponseHeaders(200, b.length);
-                ex.getResponseBody().write(b);
-            }
-            ex.close();
-        });
-        server.start();
+        HttpServer server = LocalHttp.start();
+        LocalHttp.serveTree(server, repo);
         try {
             String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/hck.java";
             Netns.Result remote = Netns.exec(List.of("env", "-i", path, repo.resolve("jbang").toString(), "--fresh", url, "--version"), 600);
@@ -193,12 +178,7 @@ class ClientsTest {
      */
     @Test
     void aHangingWebhookCannotTurnTheCheckUnknown() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r);
-            t.setDaemon(true);
-            return t;
-        }));
+        HttpServer server = LocalHttp.start();
         java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
         server.createContext("/", ex -> {
             hits.incrementAndGet();
@@ -209,11 +189,8 @@ class ClientsTest {
             }
             ex.close();
         });
-        server.start();
         try (Netns ns = Netns.create()) {
-            ns.holder("name=server", "listen:9000:close");
-            ns.holder("name=leaky", "connect:127.0.0.1:9000:2");
-            Thread.sleep(1500);
+            ns.leaky("leaky", 2);
             List<String> cmd = new java.util.ArrayList<>(Netns.hckCommand("--check", "--netns", ns.name, "--close-wait-timeout", "1", "-t", "4",
                     "--notify", "http://127.0.0.1:" + server.getAddress().getPort() + "/", "--state-file", tmp.resolve("s.json").toString()));
             long t0 = System.nanoTime();

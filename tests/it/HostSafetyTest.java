@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import hck.support.Env;
+import hck.support.LocalHttp;
 import hck.support.Netns;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,9 +107,7 @@ class HostSafetyTest {
     @Test
     void aFullDiskAfterTheKillsKeepsTheRecordAndSaysSo() throws Exception {
         try (Netns ns = Netns.create()) {
-            ns.holder("name=server", "listen:9000:close");
-            ns.holder("name=leaky", "connect:127.0.0.1:9000:3");
-            Thread.sleep(1500);
+            ns.leaky("leaky", 3);
             Path state = tmp.resolve("state.json");
             Netns.Result r = inBox("64k", String.join("\n",
                     "dd if=/dev/zero of=fill bs=4k 2>/dev/null; sync",
@@ -128,9 +127,7 @@ class HostSafetyTest {
     @Test
     void aBadOutputIsFoundBeforeAnyKill() throws Exception {
         try (Netns ns = Netns.create()) {
-            ns.holder("name=server", "listen:9000:close");
-            ns.holder("name=leaky", "connect:127.0.0.1:9000:3");
-            Thread.sleep(1500);
+            ns.leaky("leaky", 3);
             Files.createDirectories(tmp.resolve("adir"));
             var before = ns.sockets();
             Netns.Result r = ns.hck("--live", "--close-wait-timeout", "1", "--json", tmp.resolve("adir").toString(),
@@ -255,12 +252,7 @@ class HostSafetyTest {
     /** A receiver that sends its headers at once and then one byte a second for ever. */
     @Test
     void aTricklingWebhookCannotHoldTheRun() throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r);
-            t.setDaemon(true);
-            return t;
-        }));
+        HttpServer server = LocalHttp.start();
         List<String> hits = Collections.synchronizedList(new ArrayList<>());
         server.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();
@@ -276,11 +268,8 @@ class HostSafetyTest {
                 // the client gave up: what the test wants
             }
         });
-        server.start();
         try (Netns ns = Netns.create()) {
-            ns.holder("name=server", "listen:9000:close");
-            ns.holder("name=leaky", "connect:127.0.0.1:9000:2");
-            Thread.sleep(1500);
+            ns.leaky("leaky", 2);
             Path rules = tmp.resolve("rules.yaml");
             // the holders are in the test's namespace, the receiver on the machine's loopback: hck looks in with --netns
             Files.writeString(rules, "notify:\n  - {kind: webhook, url: 'http://127.0.0.1:" + server.getAddress().getPort() + "/', timeout: 2}\n");

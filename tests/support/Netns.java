@@ -94,6 +94,14 @@ public final class Netns implements AutoCloseable {
         return new Held(p, out, new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
     }
 
+    /** A listener that closes what it accepts and a process {@code name} holding {@code n} CLOSE_WAIT sockets to it, settled. */
+    public Held leaky(String name, int n) throws Exception {
+        holder("name=server", "listen:9000:close");
+        Held leaky = holder("name=" + name, "connect:127.0.0.1:9000:" + n);
+        Thread.sleep(1500);
+        return leaky;
+    }
+
     /** A line from a process's output, or null when it ended; fails after {@code seconds}. */
     public static String readLine(BufferedReader out, int seconds) throws Exception {
         return CompletableFuture.supplyAsync(() -> {
