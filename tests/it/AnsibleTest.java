@@ -348,4 +348,41 @@ class AnsibleTest {
         cmd.addAll(List.of(args));
         return Netns.exec(cmd, 900);
     }
+
+    /**
+     * A host whose java is too old fails with that version in the message; one whose JVM cannot
+     * start fails with the JVM's own words, never with an earlier run's result; rules removed from
+     * the inventory are removed from the host.
+     */
+    @Test
+    void oldJavaAndBrokenJvmFailTheHostAndRemovedRulesGo() throws Exception {
+        Env.requireCommand("ansible-playbook");
+        try (Netns ns = Netns.create()) {
+            ns.leaky("leaky", 1);
+            Path inv = inventory(List.of(ns), Map.of());
+            Netns.Result first = playbook(inv, "-e", "{\"hck_rules\": {\"timeouts\": {\"CLOSE_WAIT\": 1}}}");
+            assertEquals(0, first.rc(), first.stdout());
+            Path rules = tmp.resolve("h1/etc/rules.yaml");
+            assertTrue(Files.exists(rules));
+            Netns.Result noRules = playbook(inv);
+            assertEquals(0, noRules.rc(), noRules.stdout());
+            assertFalse(Files.exists(rules), "emptied hck_rules removes the file");
+
+            Path java11 = tmp.resolve("java11");
+            Files.writeString(java11, "#!/bin/sh\necho 'openjdk version \"11.0.22\" 2024-01-16' >&2\n");
+            Path broken = tmp.resolve("brokenjava");
+            Files.writeString(broken, "#!/bin/sh\nif [ \"$1\" = -version ]; then echo 'openjdk version \"17.0.15\" 2025-04-15' >&2; exit 0; fi\n"
+                    + "echo 'Error occurred during initialization of VM' >&2\nexit 1\n");
+            for (Path f : List.of(java11, broken)) Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            Netns.Result old = playbook(inv, "-e", "hck_java=" + java11, "-e", "hck_class_data_archive=false");
+            assertNotEquals(0, old.rc());
+            assertTrue(old.stdout().contains("hck needs Java 17 or later on h1: " + java11 + " is Java 11 (openjdk version"), old.stdout());
+            Netns.Result jvm = playbook(inv, "-e", "hck_java=" + broken, "-e", "hck_class_data_archive=false", "--tags", "hck_run,hck_report");
+            assertNotEquals(0, jvm.rc());
+            assertTrue(jvm.stdout().contains("Error occurred during initialization of VM"), jvm.stdout());
+            assertFalse(Files.exists(tmp.resolve("h1/state/last.json")), "no earlier result left to be read as this one");
+            JsonNode fleet = JSON.readTree(tmp.resolve("reports/hck-report.json").toFile());
+            assertEquals("[\"h1\"]", fleet.get("summary").get("unreachable_or_failed").toString(), fleet.toPrettyString());
+        }
+    }
 }
