@@ -166,6 +166,11 @@ class ClientsTest {
             Netns.Result remote = Netns.exec(List.of("env", "-i", path, repo.resolve("jbang").toString(), "--fresh", url, "--version"), 600);
             assertEquals(0, remote.rc(), remote.stdout() + remote.stderr());
             assertEquals("hck 0.1.0", remote.stdout().strip());
+            // the catalog alias from the catalog served there
+            String catalog = "hck@http://127.0.0.1:" + server.getAddress().getPort() + "/jbang-catalog.json";
+            Netns.Result alias = Netns.exec(List.of("env", "-i", path, repo.resolve("jbang").toString(), "--fresh", catalog, "--version"), 600);
+            assertEquals(0, alias.rc(), alias.stdout() + alias.stderr());
+            assertEquals("hck 0.1.0", alias.stdout().strip());
         } finally {
             server.stop(0);
         }
