@@ -148,6 +148,17 @@ class AnsibleTest {
             assertEquals(3, afterTags.get("hosts").size());
             recap(reportOnly.stdout()).forEach((h, n) -> assertEquals(0, n[1], h + ": the report's own writes are not changes on hosts"));
 
+            // serial batches: each batch rewrites the report, and the last one holds the whole fleet
+            Path serialPlay = tmp.resolve("serial.yml");
+            Files.writeString(serialPlay, "---\n- name: hck one host at a time\n  hosts: fleet\n  serial: 1\n  gather_facts: false\n  roles:\n"
+                    + "    - role: " + Path.of("ansible/roles/hck").toAbsolutePath() + "\n");
+            Netns.Result serial = Netns.exec(List.of("env", "ANSIBLE_NOCOLOR=1", "ansible-playbook", "-i", inv.toString(), serialPlay.toString(),
+                    "-e", "hck_jar_source=path", "-e", "hck_jar_path=" + firstJar()), 900);
+            assertEquals(0, serial.rc(), serial.stdout());
+            JsonNode afterSerial = JSON.readTree(reports.resolve("hck-report.json").toFile());
+            assertEquals(3, afterSerial.get("hosts").size(), afterSerial.toPrettyString());
+            assertEquals(6, afterSerial.get("summary").get("hung").asInt());
+
             // the jar is reproducible: rebuilt from the same sources, it is the same bytes, and nothing redeploys
             try (Stream<Path> jars = Files.list(tmp.resolve("cache"))) {
                 for (Path j : jars.filter(p -> p.toString().endsWith(".jar")).toList()) Files.delete(j);
@@ -199,6 +210,16 @@ class AnsibleTest {
             recap(live.stdout()).forEach((h, n) -> assertTrue(n[1] >= 1, h + " reports changed: " + live.stdout()));
             JsonNode liveFleet = JSON.readTree(reports.resolve("hck-report.json").toFile());
             assertEquals(6, liveFleet.get("summary").get("terminated").asInt());
+        }
+    }
+
+    /** The jar the first run built into the controller's cache, used as a prebuilt jar (hck_jar_source: path). */
+    Path firstJar() throws Exception {
+        try (Stream<Path> jars = Files.list(tmp.resolve("cache"))) {
+            Path built = jars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElseThrow();
+            Path copy = tmp.resolve("prebuilt.jar");
+            Files.copy(built, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return copy;
         }
     }
 
