@@ -16,6 +16,7 @@
 //SOURCES hck/act/Signaller.java
 //SOURCES hck/act/SockDiag.java
 //SOURCES hck/act/Terminator.java
+//SOURCES hck/check/CheckAnswer.java
 //SOURCES hck/check/NagiosCheck.java
 //SOURCES hck/check/Range.java
 //SOURCES hck/check/Status.java
@@ -69,6 +70,7 @@
 //SOURCES hck/scan/SsParser.java
 //SOURCES hck/scan/SsSource.java
 //SOURCES hck/scan/StateFile.java
+//SOURCES hck/sys/Credentials.java
 //SOURCES hck/sys/LibC.java
 //SOURCES hck/sys/Netlink.java
 //SOURCES hck/sys/Signals.java
@@ -79,6 +81,7 @@ import hck.act.KernelInfo;
 import hck.act.LiveLock;
 import hck.act.Result;
 import hck.act.Terminator;
+import hck.check.CheckAnswer;
 import hck.check.NagiosCheck;
 import hck.check.Range;
 import hck.check.Status;
@@ -103,6 +106,7 @@ import hck.report.RunInfo;
 import hck.report.Summary;
 import hck.io.AtomicFile;
 import hck.io.SafeFiles;
+import hck.sys.Credentials;
 import hck.sys.Signals;
 import hck.io.Background;
 import hck.io.ProcFiles;
@@ -315,7 +319,7 @@ public class hck implements Callable<Integer> {
         try {
             return runAll();
         } finally {
-            RUN_DONE.set(true);
+            CheckAnswer.runDone();
             Logs.flush();
         }
     }
@@ -324,11 +328,11 @@ public class hck implements Callable<Integer> {
         Instant startedAt = Instant.now();
         long t0 = System.nanoTime();
         // -t covers the whole run, from the JVM's first line of hck: opening the log included
-        if (mode.check) watchdog(timeout == null ? DEFAULT_CHECK_TIMEOUT : timeout);
+        if (mode.check) CheckAnswer.watchdog(timeout == null ? DEFAULT_CHECK_TIMEOUT : timeout, STARTED_NS, Logs::flush);
         Signals.install(mode.live, code -> {
             // nothing to finish outside live mode: no temp file left behind, the log as far as it got
             AtomicFile.abandonAll();
-            if (mode.check) answer("HCK UNKNOWN: stopped by " + Signals.stopRequested());
+            if (mode.check) CheckAnswer.answer("HCK UNKNOWN: stopped by " + Signals.stopRequested());
             Logs.flush();
             Runtime.getRuntime().halt(mode.check ? Status.UNKNOWN.exitCode : code);
         });
@@ -372,7 +376,7 @@ public class hck implements Callable<Integer> {
         if (!mode.check && (warning != null || critical != null || warningState != null || criticalState != null || timeout != null)) {
             return usageError("-w, -c, --warning-state, --critical-state and -t belong to --check");
         }
-        if (mode.live && !hasNetAdmin()) {
+        if (mode.live && !Credentials.has(Credentials.CAP_NET_ADMIN)) { // what SOCK_DESTROY asks for
             return usageError("live mode needs root (or CAP_NET_ADMIN): nothing was touched");
         }
         List<Namespace> namespaces;
@@ -577,11 +581,11 @@ public class hck implements Callable<Integer> {
                 if (!rules.notifications().isEmpty()) state.checked(check.status().name());
                 state.save();
             }
-            if (!answer(check.text(), exit)) return Status.UNKNOWN.exitCode;
-            if (!previous.equals(check.status().name())) notify(rules, check, previous, summary, outcomes);
+            if (!CheckAnswer.answer(check.text(), exit)) return Status.UNKNOWN.exitCode;
+            if (!previous.equals(check.status().name())) notify(rules, h -> Event.checkChanged(hostName(), check, previous, summary, h), outcomes);
             return exit;
         }
-        if (mode.live && (summary.terminated() > 0 || summary.failed() > 0)) notify(rules, null, null, summary, outcomes);
+        if (mode.live && (summary.terminated() > 0 || summary.failed() > 0)) notify(rules, h -> Event.liveRun(hostName(), summary, h), outcomes);
         // the counters are the live record: losing them is a failure there, a warning elsewhere
         if (state != null && !state.save() && mode.live) outputFailed = true;
         if (stopped != null) return Signals.exitCode();
@@ -600,22 +604,10 @@ public class hck implements Callable<Integer> {
      * After a live run that terminated or failed something; in check mode when the status changed
      * (after the status line: within what is left of -t, which ends the process whatever a receiver does).
      */
-    private void notify(Rules rules, NagiosCheck.Result check, String previous, Summary summary, List<Outcome> outcomes) {
+    private void notify(Rules rules, java.util.function.Function<List<Outcome>, Event> event, List<Outcome> outcomes) {
         if (rules.notifications().isEmpty()) return;
-        List<Outcome> hung = outcomes.stream().filter(o -> o.verdict() == Verdict.HUNG).toList();
-        String host = hostName();
-        String headline;
-        if (check != null) {
-            String first = check.text().lines().findFirst().orElse("");
-            headline = "hck on " + host + ": " + check.status() + " (was " + previous + "): "
-                    + first.substring(first.indexOf(": ") + 2, first.contains(" | ") ? first.indexOf(" | ") : first.length());
-        } else {
-            headline = "hck on " + host + " terminated " + summary.terminated() + " hung TCP connection" + (summary.terminated() == 1 ? "" : "s")
-                    + (summary.failed() > 0 ? ", " + summary.failed() + " failed" : "");
-        }
         try {
-            List<String> holders = NagiosCheck.holderLines(hung.stream().map(Outcome::decision).toList());
-            new Notifier(log, VERSION).send(rules.notifications(), new Event(host, mode.live ? "live" : "check", headline, holders, summary, hung));
+            new Notifier(log, VERSION).send(rules.notifications(), event.apply(outcomes.stream().filter(o -> o.verdict() == Verdict.HUNG).toList()));
         } catch (RuntimeException e) {
             log.warn("Notifications failed: {}", e.getClass().getSimpleName());
         }
@@ -648,18 +640,6 @@ public class hck implements Callable<Integer> {
             if (o.action().equals(Outcome.FAILED)) failed++;
         }
         return new Summary(scanned, candidates, hung, skipped, terminated, failed);
-    }
-
-    /** Root, or CAP_NET_ADMIN (bit 12) in the effective set: what SOCK_DESTROY asks for. */
-    static boolean hasNetAdmin() {
-        try {
-            for (String line : ProcFiles.read(Path.of("/proc/self/status")).split("\n")) {
-                if (line.startsWith("CapEff:")) return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 12)) != 0;
-            }
-        } catch (IOException | NumberFormatException e) {
-            // fall through
-        }
-        return false;
     }
 
     /** Command-line values override the rules file: timeouts per state, and the port and process lists as a whole. */
@@ -752,48 +732,11 @@ public class hck implements Callable<Integer> {
 
     private int usageError(String message) {
         if (mode != null && mode.check) {
-            answer("HCK UNKNOWN: " + message);
+            CheckAnswer.answer("HCK UNKNOWN: " + message);
             return 3;
         }
         if (log != null) log.error(message); else System.err.println("hck: " + message);
         return 2;
-    }
-
-    private static final java.util.concurrent.atomic.AtomicBoolean ANSWERED = new java.util.concurrent.atomic.AtomicBoolean();
-    private static final java.util.concurrent.atomic.AtomicBoolean RUN_DONE = new java.util.concurrent.atomic.AtomicBoolean();
-    /** The exit code of the line that went out: the watchdog ends a run that is still notifying with it. */
-    private static volatile int answeredCode = Status.UNKNOWN.exitCode;
-
-    /** The check line goes out once: from the run, or from the watchdog when the run takes too long. */
-    private static boolean answer(String text) {
-        return answer(text, Status.UNKNOWN.exitCode);
-    }
-
-    private static boolean answer(String text, int code) {
-        if (!ANSWERED.compareAndSet(false, true)) return false;
-        answeredCode = code;
-        System.out.println(text);
-        System.out.flush();
-        return true;
-    }
-
-    /** -t: a check that cannot answer in time answers UNKNOWN and ends, whatever it was waiting for. */
-    private static void watchdog(Duration limit) {
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(Math.max(0, limit.toMillis() - (System.nanoTime() - STARTED_NS) / 1_000_000));
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (answer("HCK UNKNOWN: no answer within " + Durations.text(limit) + " (-t)")) Runtime.getRuntime().halt(3);
-            // answered already, still notifying: -t ends that too, with the status that went out
-            if (!RUN_DONE.get()) {
-                Logs.flush();
-                Runtime.getRuntime().halt(answeredCode);
-            }
-        }, "check-timeout");
-        t.setDaemon(true);
-        t.start();
     }
 
     /** -w/-c/--warning-state/--critical-state over the rules file's check: section. */

@@ -3,6 +3,8 @@ package hck.act;
 import hck.sys.LibC;
 
 import hck.io.ProcFiles;
+import hck.model.TcpSocket;
+import hck.model.TcpState;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +62,25 @@ public record KernelInfo(String release, Boolean sockDestroy, boolean timeWaitDe
             } catch (IOException e) {
                 // try the next place
             }
+        }
+        return null;
+    }
+
+    /**
+     * Why this kernel cannot really destroy {@code s}, by its release, or null: TIME_WAIT before 6.0
+     * (af9784d007d8; skipped silently before), and orphans with a FIN outstanding before 6.11, which
+     * tcp_abort could leave orphaned for ever (bac76cf89816) unless {@code oldKernelOrphans} says
+     * the fix is backported. Such sockets stay reported as hung, neither done nor failed.
+     */
+    public String cannotDestroy(TcpSocket s, boolean oldKernelOrphans) {
+        if (s.udp() != null || !Boolean.TRUE.equals(sockDestroy)) return null;
+        if (s.state() == TcpState.TIME_WAIT && !releaseAtLeast(6, 0)) {
+            return "not destroyed: Linux " + release + " cannot destroy TIME_WAIT sockets (6.0 and later can); it ends by itself within 60s";
+        }
+        boolean finOutstanding = s.state() == TcpState.FIN_WAIT1 || s.state() == TcpState.LAST_ACK || s.state() == TcpState.CLOSING;
+        if (s.orphan() && finOutstanding && !releaseAtLeast(6, 11) && !oldKernelOrphans) {
+            return "not destroyed: before Linux 6.11 destroying an orphan with its FIN outstanding could leave it orphaned for ever"
+                    + " (kernel " + release + "; termination.old_kernel_orphans: destroy if the fix is backported)";
         }
         return null;
     }

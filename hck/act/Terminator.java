@@ -52,7 +52,7 @@ public final class Terminator {
     public Map<TcpSocket, Result> terminate(List<TcpSocket> hung) throws IOException {
         List<TcpSocket> pending = new ArrayList<>();
         for (TcpSocket s : hung) {
-            String why = beyondThisKernel(s);
+            String why = kernel.cannotDestroy(s, term.oldKernelOrphans());
             if (why == null) pending.add(s); else done.put(s, Result.gone(why));
         }
         for (String method : term.methods()) {
@@ -81,26 +81,6 @@ public final class Terminator {
             out.put(s, answer == null ? r : r.withDestroyResult(answer));
         }
         return out;
-    }
-
-    /**
-     * Destroys this kernel cannot really do, by its release: TIME_WAIT before 6.0 (af9784d007d8,
-     * skipped silently before), and orphans with a FIN outstanding before 6.11, which tcp_abort
-     * could leave orphaned for ever (bac76cf89816) unless the rules say the fix is backported.
-     * Such sockets stay reported as hung, with the reason, and count as neither done nor failed.
-     */
-    String beyondThisKernel(TcpSocket s) {
-        if (s.udp() != null || !Boolean.TRUE.equals(kernel.sockDestroy())) return null;
-        if (s.state() == hck.model.TcpState.TIME_WAIT && !kernel.releaseAtLeast(6, 0)) {
-            return "not destroyed: Linux " + kernel.release() + " cannot destroy TIME_WAIT sockets (6.0 and later can); it ends by itself within 60s";
-        }
-        boolean finOutstanding = s.state() == hck.model.TcpState.FIN_WAIT1 || s.state() == hck.model.TcpState.LAST_ACK
-                || s.state() == hck.model.TcpState.CLOSING;
-        if (s.orphan() && finOutstanding && !kernel.releaseAtLeast(6, 11) && !term.oldKernelOrphans()) {
-            return "not destroyed: before Linux 6.11 destroying an orphan with its FIN outstanding could leave it orphaned for ever"
-                    + " (kernel " + kernel.release() + "; termination.old_kernel_orphans: destroy if the fix is backported)";
-        }
-        return null;
     }
 
     void note(TcpSocket s, String why) {
@@ -185,8 +165,8 @@ public final class Terminator {
                     firstIds.add(exact.get(i));
                 }
             }
-            List<TcpSocket> order = new ArrayList<>(first);
-            int[] rc = diag.destroy(firstIds);
+            Set<TcpSocket> destroyed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            answered(first, diag.destroy(firstIds), peerOf, destroyed, rest);
             if (!waiting.isEmpty()) {
                 Object[] again = diag.lookup(waitingIds);
                 List<TcpSocket> second = new ArrayList<>();
@@ -201,36 +181,7 @@ public final class Terminator {
                         secondIds.add(waitingIds.get(i));
                     }
                 }
-                int[] rc2 = diag.destroy(secondIds);
-                order.addAll(second);
-                int[] all = java.util.Arrays.copyOf(rc, rc.length + rc2.length);
-                System.arraycopy(rc2, 0, all, rc.length, rc2.length);
-                rc = all;
-            }
-            Set<TcpSocket> destroyed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            for (int i = 0; i < order.size(); i++) if (rc[i] == 0) destroyed.add(order.get(i));
-            for (int i = 0; i < order.size(); i++) {
-                TcpSocket s = order.get(i);
-                answers.put(s, LibC.errnoName(rc[i]));
-                TcpSocket peer = peerOf.get(s);
-                switch (rc[i]) {
-                    case 0 -> claimed.put(s, SOCKET_DESTROY);
-                    // gone because hck destroyed its peer a moment before, in this batch: hck closed it
-                    case LibC.ENOENT, LibC.ESTALE -> done.put(s, peer != null && destroyed.contains(peer)
-                            ? Result.viaPeer(peer.describe()) : Result.gone("closed by itself before hck got to it"));
-                    case LibC.EOPNOTSUPP -> {
-                        note(s, "the kernel refused SOCK_DESTROY for this " + s.state() + " socket (EOPNOTSUPP)");
-                        rest.add(s);
-                    }
-                    case LibC.EPERM -> {
-                        note(s, "SOCK_DESTROY needs CAP_NET_ADMIN in the socket's namespace (EPERM)");
-                        rest.add(s);
-                    }
-                    default -> {
-                        note(s, "SOCK_DESTROY failed: " + LibC.errnoName(rc[i]));
-                        rest.add(s);
-                    }
-                }
+                answered(second, diag.destroy(secondIds), peerOf, destroyed, rest);
             }
         } catch (IOException e) {
             Set<TcpSocket> inRest = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -242,6 +193,36 @@ public final class Terminator {
         }
         rest.addAll(claimedOf(pending, SOCKET_DESTROY));
         return rest;
+    }
+
+    /**
+     * The kernel's answers to one batch of destroys. A socket already gone whose peer on this host
+     * hck destroyed (in this batch or before) was closed by that peer's RST: hck's doing.
+     */
+    private void answered(List<TcpSocket> batch, int[] rc, Map<TcpSocket, TcpSocket> peerOf, Set<TcpSocket> destroyed, List<TcpSocket> rest) {
+        for (int i = 0; i < batch.size(); i++) if (rc[i] == 0) destroyed.add(batch.get(i));
+        for (int i = 0; i < batch.size(); i++) {
+            TcpSocket s = batch.get(i);
+            answers.put(s, LibC.errnoName(rc[i]));
+            TcpSocket peer = peerOf.get(s);
+            switch (rc[i]) {
+                case 0 -> claimed.put(s, SOCKET_DESTROY);
+                case LibC.ENOENT, LibC.ESTALE -> done.put(s, peer != null && destroyed.contains(peer)
+                        ? Result.viaPeer(peer.describe()) : Result.gone("closed by itself before hck got to it"));
+                case LibC.EOPNOTSUPP -> {
+                    note(s, "the kernel refused SOCK_DESTROY for this " + s.state() + " socket (EOPNOTSUPP)");
+                    rest.add(s);
+                }
+                case LibC.EPERM -> {
+                    note(s, "SOCK_DESTROY needs CAP_NET_ADMIN in the socket's namespace (EPERM)");
+                    rest.add(s);
+                }
+                default -> {
+                    note(s, "SOCK_DESTROY failed: " + LibC.errnoName(rc[i]));
+                    rest.add(s);
+                }
+            }
+        }
     }
 
     /** tcp_abort answers with an RST in these states (tcp_need_reset), which closes a peer on this host too. */

@@ -1,5 +1,7 @@
 package hck.io;
 
+import hck.sys.Credentials;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -62,18 +64,6 @@ public final class SafeFiles {
         return OWN_FD.matcher(abs.toString()).matches();
     }
 
-    /** The effective uid of this process, from /proc/self/status (no native call). */
-    public static int euid() {
-        try {
-            for (String line : ProcFiles.read(Path.of("/proc/self/status")).split("\n")) {
-                if (line.startsWith("Uid:")) return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through
-        }
-        return "root".equals(System.getProperty("user.name")) ? 0 : -1;
-    }
-
     static int owner(Path p) throws IOException {
         return (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
     }
@@ -84,7 +74,7 @@ public final class SafeFiles {
      */
     public static Path trusted(String option, Path file) throws IOException {
         Path p = file.toAbsolutePath().normalize();
-        int me = euid();
+        int me = Credentials.euid();
         for (int hops = 0; hops < 16; hops++) {
             if (kind(p, false) != Kind.SYMLINK) return p;
             int uid = owner(p);
@@ -106,7 +96,7 @@ public final class SafeFiles {
      * rename or remove it. Running as another user, nothing is checked: that user runs what they can edit.
      */
     public static void requireRootOnly(String what, Path file, String override) throws IOException {
-        if (euid() != 0) return;
+        if (Credentials.euid() != 0) return;
         Path abs = file.toAbsolutePath().normalize();
         for (Path prefix = abs; prefix != null; prefix = prefix.getParent()) {
             if (kind(prefix, false) == Kind.SYMLINK && owner(prefix) != 0) {

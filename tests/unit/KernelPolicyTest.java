@@ -4,10 +4,8 @@ import hck.model.Endpoint;
 import hck.model.SocketTimer;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
-import hck.rules.Rules;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -17,8 +15,7 @@ class KernelPolicyTest {
     static final Endpoint L = new Endpoint("10.0.0.5", 8080, null), R = new Endpoint("10.0.0.9", 40000, null);
 
     static String why(String release, boolean oldOrphans, TcpSocket s) {
-        Rules.Termination t = new Rules.Termination(List.of("socket"), Duration.ofSeconds(10), true, false, List.of(), oldOrphans);
-        return new Terminator(t, new KernelInfo(release, true, false, false), List::of, null, 1).beyondThisKernel(s);
+        return new KernelInfo(release, true, false, false).cannotDestroy(s, oldOrphans);
     }
 
     static TcpSocket sock(TcpState state, long inode, SocketTimer timer) {
