@@ -2,12 +2,14 @@
 # A fleet on one machine, for FleetSshTest: run as PID 1 of new PID, mount and network namespaces
 # (unshare --pid --fork --mount-proc --mount --net), so that everything it starts ends with it and
 # nothing it does reaches the machine: its own /dev, /run, users (passwd, shadow, group, sudoers.d
-# bind-mounted from copies), network namespaces joined to this one by veth pairs. Hosts h1 and h2
-# each run their own sshd in a namespace of their own (h2 with no java at all: /usr/lib/jvm hidden);
+# bind-mounted from copies), network namespaces joined to this one by veth pairs. Hosts h1, h2 and h4
+# each run their own sshd in a namespace of their own (h2 with no java at all: /usr/lib/jvm hidden;
+# h4 a Debian host from which Java was removed, see h4-host.sh: the role installs Java there);
 # h3's address answers, but no sshd listens there: unreachable. The operator "hckop" (uid 4242, sudo
 # to root without a password) logs in with a key the sandbox made; ansible-playbook runs from an ops
 # directory outside the checkout whose ansible.cfg points roles_path at the role.
-# Arguments: TMP (the test's temp directory) REPO CLASSPATH [ansible-playbook arguments…]
+# Arguments: TMP (the test's temp directory, its repo/ holding openjdk-17-jre-headless_*.deb) REPO
+# CLASSPATH [ansible-playbook arguments…]
 set -euo pipefail
 T=$1 REPO=$2 CP=$3
 shift 3
@@ -51,7 +53,7 @@ Subsystem sftp internal-sftp
 EOF
 
 ip link set lo up
-for i in 1 2 3; do
+for i in 1 2 3 4; do
   ip netns add "h$i"
   ip link add "v$i" type veth peer name "e$i"
   ip link set "e$i" netns "h$i"
@@ -64,15 +66,24 @@ ip netns exec h1 /usr/sbin/sshd -D -e -f "$T/sshd_config" -o ListenAddress=10.77
 ip netns exec h2 unshare --mount sh -c 'mount --make-rprivate / && mount -t tmpfs no-java /usr/lib/jvm && exec "$@"' sh \
   /usr/sbin/sshd -D -e -f "$T/sshd_config" -o ListenAddress=10.77.2.2 2> "$T/sshd2.log" &
 
+# h4's apt repository, served on its loopback
+(cd "$T/repo" && dpkg-scanpackages . /dev/null > Packages 2>/dev/null && gzip -k Packages
+ { echo "Origin: hck-test"; echo "Suite: local"; echo "Codename: local"; echo "Date: $(date -Ru)"; echo "Architectures: amd64 all"
+   echo "SHA256:"; for f in Packages Packages.gz; do echo " $(sha256sum "$f" | cut -d' ' -f1) $(stat -c %s "$f") $f"; done; } > Release)
+ip netns exec h4 /usr/bin/python3 -m http.server -b 127.0.0.1 -d "$T/repo" 8765 > "$T/repo.log" 2>&1 &
+ip netns exec h4 unshare --mount bash "$REPO/tests/support/h4-host.sh" "$T" \
+  /usr/sbin/sshd -D -e -f "$T/sshd_config" -o ListenAddress=10.77.4.2 2> "$T/sshd4.log" &
+
 # hung sockets on each host: leaky<i> holds i CLOSE_WAIT
-for i in 1 2; do
+for i in 1 2 4; do
   mkfifo "$T/feed$i"
   ip netns exec "h$i" "$JAVA" -cp "$CP" hck.support.Holder "name=leaky$i" listen:9000:close "connect:127.0.0.1:9000:$i" \
     < "$T/feed$i" > "$T/holder$i.out" 2>&1 &
   exec {fd}> "$T/feed$i" # keeps the holder's stdin open for the sandbox's life
 done
-for _ in $(seq 100); do
-  grep -q ready "$T/holder1.out" 2>/dev/null && grep -q ready "$T/holder2.out" 2>/dev/null && break
+for _ in $(seq 300); do # h4 takes a while: dpkg, apt
+  grep -q ready "$T/holder1.out" 2>/dev/null && grep -q ready "$T/holder2.out" 2>/dev/null &&
+    grep -q ready "$T/holder4.out" 2>/dev/null && grep -q 'listening' "$T/sshd4.log" 2>/dev/null && break
   sleep 0.2
 done
 sleep 1.5
@@ -100,6 +111,7 @@ cat > "$T/ops/inventory.ini" <<EOF
 h1 ansible_host=10.77.1.2
 h2 ansible_host=10.77.2.2 hck_runtime=bundled
 h3 ansible_host=10.77.3.2
+h4 ansible_host=10.77.4.2 hck_install_java=true
 
 [fleet:vars]
 ansible_user=hckop
@@ -122,7 +134,7 @@ ANSIBLE_CONFIG="$T/ops/ansible.cfg" ANSIBLE_HOME="$T/ansible" ansible-playbook -
 echo "check rc $?"
 ANSIBLE_CONFIG="$T/ops/ansible.cfg" ANSIBLE_HOME="$T/ansible" ansible-playbook -i inventory.ini fleet.yml "$@"
 echo "playbook rc $?"
-# what the hosts see: h1 has java, h2 none (the role shipped a runtime there)
-ANSIBLE_CONFIG="$T/ops/ansible.cfg" ANSIBLE_HOME="$T/ansible" ansible -o -i inventory.ini h1,h2 -b -m ansible.builtin.shell \
+# what the hosts see: h1 has java, h2 none (the role shipped a runtime there), h4 the one the role installed
+ANSIBLE_CONFIG="$T/ops/ansible.cfg" ANSIBLE_HOME="$T/ansible" ansible -o -i inventory.ini h1,h2,h4 -b -m ansible.builtin.shell \
   -a 'if [ -x /usr/bin/java ] && /usr/bin/java -version >/dev/null 2>&1; then echo JAVA=yes; else echo JAVA=no; fi' 2>&1 | grep 'JAVA='
 echo "h2 runtime: $(ls "$T/h2/opt/runtime/bin/java" 2>&1)"
