@@ -8,19 +8,19 @@
 //DEPS net.java.dev.jna:jna:5.19.1
 //RUNTIME_OPTIONS -XX:+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning,cds*=off:stderr --enable-native-access=ALL-UNNAMED
 //CDS
-//SOURCES hck/act/KernelInfo.java
+//SOURCES hck/sys/KernelInfo.java
 //SOURCES hck/act/LiveLock.java
 //SOURCES hck/act/PidFds.java
 //SOURCES hck/act/Result.java
 //SOURCES hck/act/ShutdownMethod.java
 //SOURCES hck/act/Signaller.java
-//SOURCES hck/act/SockDiag.java
+//SOURCES hck/sys/SockDiag.java
 //SOURCES hck/act/Terminator.java
 //SOURCES hck/check/CheckAnswer.java
 //SOURCES hck/check/NagiosCheck.java
-//SOURCES hck/check/Range.java
+//SOURCES hck/rules/Range.java
 //SOURCES hck/check/Status.java
-//SOURCES hck/check/Thresholds.java
+//SOURCES hck/rules/Thresholds.java
 //SOURCES hck/decide/AgeSource.java
 //SOURCES hck/decide/Decider.java
 //SOURCES hck/decide/Decision.java
@@ -45,7 +45,7 @@
 //SOURCES hck/notify/Event.java
 //SOURCES hck/notify/Notifier.java
 //SOURCES hck/notify/Payloads.java
-//SOURCES hck/notify/Target.java
+//SOURCES hck/rules/Target.java
 //SOURCES hck/report/JsonReport.java
 //SOURCES hck/report/LogReport.java
 //SOURCES hck/report/Logs.java
@@ -69,7 +69,7 @@
 //SOURCES hck/scan/SocketSource.java
 //SOURCES hck/scan/SsParser.java
 //SOURCES hck/scan/SsSource.java
-//SOURCES hck/scan/StateFile.java
+//SOURCES hck/run/StateFile.java
 //SOURCES hck/sys/Credentials.java
 //SOURCES hck/sys/LibC.java
 //SOURCES hck/sys/Netlink.java
@@ -77,19 +77,19 @@
 
 package hck;
 
-import hck.act.KernelInfo;
+import hck.sys.KernelInfo;
 import hck.act.LiveLock;
 import hck.act.Result;
 import hck.act.Terminator;
 import hck.check.CheckAnswer;
 import hck.check.NagiosCheck;
-import hck.check.Range;
+import hck.rules.Range;
 import hck.check.Status;
-import hck.check.Thresholds;
+import hck.rules.Thresholds;
 import hck.decide.Decider;
 import hck.notify.Event;
 import hck.notify.Notifier;
-import hck.notify.Target;
+import hck.rules.Target;
 import hck.netns.Namespace;
 import hck.netns.Namespaces;
 import hck.netns.NetnsSwitch;
@@ -114,7 +114,7 @@ import hck.rules.Durations;
 import hck.rules.Rules;
 import hck.rules.RulesException;
 import hck.rules.RulesLoader;
-import hck.scan.StateFile;
+import hck.run.StateFile;
 import hck.scan.NetlinkSource;
 import hck.scan.Owners;
 import hck.scan.ScanResult;

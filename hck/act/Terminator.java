@@ -1,5 +1,7 @@
 package hck.act;
 
+import hck.sys.SockDiag;
+import hck.sys.KernelInfo;
 import hck.sys.LibC;
 import hck.sys.Signals;
 

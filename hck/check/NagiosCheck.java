@@ -1,5 +1,7 @@
 package hck.check;
 
+import hck.rules.Thresholds;
+import hck.rules.Range;
 import hck.decide.Decision;
 import hck.model.Owner;
 import hck.model.Printable;

@@ -1,5 +1,6 @@
 package hck.notify;
 
+import hck.rules.Target;
 import org.slf4j.Logger;
 
 import java.net.http.HttpClient;

@@ -1,5 +1,6 @@
 package hck.notify;
 
+import hck.rules.Target;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,6 +1,6 @@
 package hck.report;
 
-import hck.act.KernelInfo;
+import hck.sys.KernelInfo;
 
 import java.time.Instant;
 

@@ -1,8 +1,6 @@
 package hck.rules;
 
-import hck.check.Thresholds;
 import hck.model.TcpState;
-import hck.notify.Target;
 
 import java.time.Duration;
 import java.util.EnumMap;

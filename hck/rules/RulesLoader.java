@@ -5,11 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import hck.check.Range;
 import hck.io.SafeFiles;
-import hck.check.Thresholds;
 import hck.model.TcpState;
-import hck.notify.Target;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

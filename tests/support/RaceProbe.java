@@ -1,6 +1,6 @@
 package hck.support;
 
-import hck.act.KernelInfo;
+import hck.sys.KernelInfo;
 import hck.act.Result;
 import hck.act.Terminator;
 import hck.model.TcpSocket;

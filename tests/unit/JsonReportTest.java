@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The document of SPEC.md, key for key. */
 class JsonReportTest {
     static final RunInfo RUN = new RunInfo("0.1.0", "web-1", "dry-run", Instant.parse("2026-11-25T14:00:00.123Z"), 412, "ss",
-            new hck.act.KernelInfo("6.18.44", null, false, false), "/etc/hck/rules.yaml", 0);
+            new hck.sys.KernelInfo("6.18.44", null, false, false), "/etc/hck/rules.yaml", 0);
 
     static JsonNode render(List<Outcome> outcomes) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,5 +1,6 @@
 package hck.act;
 
+import hck.sys.KernelInfo;
 import hck.model.Endpoint;
 import hck.model.SocketTimer;
 import hck.model.TcpSocket;

@@ -1,5 +1,6 @@
 package hck.scan;
 
+import hck.run.StateFile;
 import hck.model.Endpoint;
 import hck.model.TcpSocket;
 import hck.model.TcpState;

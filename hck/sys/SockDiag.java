@@ -1,4 +1,4 @@
-package hck.act;
+package hck.sys;
 
 import hck.sys.Netlink;
 

@@ -1,5 +1,6 @@
-package hck.check;
+package hck.rules;
 
+import hck.rules.Range;
 import hck.model.TcpState;
 
 import java.util.Map;

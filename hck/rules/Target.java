@@ -1,4 +1,4 @@
-package hck.notify;
+package hck.rules;
 
 import java.net.URI;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package hck.scan;
+package hck.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

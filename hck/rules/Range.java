@@ -1,4 +1,4 @@
-package hck.check;
+package hck.rules;
 
 import java.math.BigDecimal;
 
