@@ -30,7 +30,18 @@ public final class LiveLock implements AutoCloseable {
         }
     }
 
+    /** @throws IOException saying which lock and why (a refused file: SafeFiles' own message) */
     public static LiveLock acquire(Path file) throws IOException, Held {
+        try {
+            return take(file);
+        } catch (SafeFiles.Refused e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException("cannot take the lock " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static LiveLock take(Path file) throws IOException, Held {
         // never through a link another user planted, never a FIFO: the file is truncated and written below
         FileChannel ch = SafeFiles.openAppend("--lock-file", file, false);
         FileLock l;

@@ -6,16 +6,21 @@ package hck.act;
  * {@code destroyResult}: the kernel's answer to this socket's SOCK_DESTROY (or to the exact lookup
  * before it) — OK, ENOENT, ESTALE, EOPNOTSUPP, EPERM, "errno N" — or null when none was asked.
  */
-public record Result(String action, String method, String note, String destroyResult) {
+public record Result(String action, String method, String note, String destroyResult, boolean stopped) {
     Result(String action, String method, String note) {
-        this(action, method, note, null);
+        this(action, method, note, null, false);
     }
 
     Result withDestroyResult(String answer) {
-        return new Result(action, method, note, answer);
+        return new Result(action, method, note, answer, stopped);
     }
 
     public static final String TERMINATED = "terminated", FAILED = "failed", NONE = "none", VETOED = "vetoed";
+
+    /** Left as it was because a signal stopped the run before hck got to it. */
+    public static Result stopped(String signal) {
+        return new Result(NONE, null, "hck was stopped by " + signal + " before it got to it", null, true);
+    }
 
     static Result terminated(String method) {
         return new Result(TERMINATED, method, null);

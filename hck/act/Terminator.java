@@ -70,7 +70,7 @@ public final class Terminator {
         for (TcpSocket s : pending) {
             if (done.containsKey(s)) continue;
             if (Signals.stopRequested() != null && !notes.containsKey(s)) {
-                done.put(s, Result.gone("hck was stopped by " + Signals.stopRequested() + " before it got to it"));
+                done.put(s, Result.stopped(Signals.stopRequested()));
                 continue;
             }
             List<String> why = notes.getOrDefault(s, List.of("no termination method applied"));

@@ -22,6 +22,13 @@ public final class Namespaces {
 
     private Namespaces() {}
 
+    /** {@code which}: null for hck's own, "all", or a name or path. */
+    public static List<Namespace> select(String which, Consumer<String> warn) throws IOException {
+        if (which == null) return List.of(own());
+        if (which.equals("all")) return all(warn);
+        return List.of(named(which));
+    }
+
     public static Namespace own() throws IOException {
         return new Namespace(null, OWN, inode(OWN));
     }

@@ -73,6 +73,13 @@ public final class LogReport {
         return lines;
     }
 
+    /** The hung sockets, then (under -v) the skipped ones, then the per-process tallies. */
+    public void decisions(List<Decision> listed, List<Decision> hung) {
+        hung(hung);
+        listed.stream().filter(d -> d.verdict() == Verdict.SKIPPED).forEach(this::notListed);
+        tallies(hung);
+    }
+
     public void notListed(Decision d) {
         if (log.isDebugEnabled()) log.debug("Skipping {} {}: {}", d.socket().describe(), who(d.socket()), d.reason());
     }

@@ -44,6 +44,24 @@ public final class Logs {
         if (logFile != null) root.addAppender(appender(ctx, "file", new BufferedOutputStream(logFile, 1 << 16)));
     }
 
+    /**
+     * Logs to stderr at DEBUG with -v, else INFO (check mode: only errors, its answer is the line on
+     * stdout), and appended to {@code logFile} too when given.
+     * @throws IOException naming the file and what is wrong with it
+     */
+    public static org.slf4j.Logger open(java.nio.file.Path logFile, boolean verbose, boolean check) throws IOException {
+        OutputStream out;
+        try {
+            out = logFile == null ? null : hck.io.SafeFiles.appendStream("--log-file", logFile);
+        } catch (hck.io.SafeFiles.Refused e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IOException("cannot write log file " + logFile + ": " + e.getMessage(), e);
+        }
+        configure(verbose ? Level.DEBUG : check ? Level.ERROR : Level.INFO, out);
+        return log();
+    }
+
     /** Writes out what the appenders hold. */
     public static void flush() {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) return;

@@ -36,6 +36,11 @@ public final class Durations {
     }
 
     /** Seconds as a short text: {@code 60s}, {@code 2.5s}, {@code 0.35s}. */
+    /** "CLOSE_WAIT=60s, FIN_WAIT1=120s, …" in the watched states' order. */
+    public static String perState(java.util.Map<hck.model.TcpState, Duration> timeouts) {
+        return hck.model.TcpState.WATCHED_ORDER.stream().map(s -> s + "=" + text(timeouts.get(s))).collect(java.util.stream.Collectors.joining(", "));
+    }
+
     public static String text(Duration d) {
         return seconds(d).toPlainString() + "s";
     }

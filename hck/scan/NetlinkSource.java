@@ -48,6 +48,13 @@ public final class NetlinkSource implements SocketSource {
         return "netlink";
     }
 
+    /** Loads JNA's native library (~0.1 s) on a thread of its own, while the caller does something else. */
+    public static void loadInBackground() {
+        Thread jna = new Thread(NetlinkSource::available, "hck-jna-load");
+        jna.setDaemon(true);
+        jna.start();
+    }
+
     /** Whether this host can dump over netlink from Java (JNA loads, the socket opens). */
     public static boolean available() {
         try (Netlink nl = Netlink.open()) {

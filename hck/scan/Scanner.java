@@ -13,7 +13,14 @@ import hck.model.TcpSocket;
  * a kill looks through the same one.
  */
 public final class Scanner {
-    public enum Choice { AUTO, NETLINK, SS, PROC }
+    public enum Choice {
+        AUTO, NETLINK, SS, PROC;
+
+        @Override
+        public String toString() { // as --source takes and --help lists them
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     /** /proc/thread-self/net follows the calling thread's namespace; /proc/self/net would not. */
     static final Path PROC_NET = Path.of("/proc/thread-self/net");

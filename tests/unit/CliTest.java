@@ -2,6 +2,8 @@ package hck;
 
 import hck.model.TcpState;
 import hck.rules.Rules;
+import hck.run.Overrides;
+import hck.run.Version;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -54,12 +56,12 @@ public class CliTest {
         hck h = parse("--dry-run", "--close-wait-timeout", "30", "--exclude-ports", "22", "3306", "-v", "--log-file", "/tmp/x.log");
         assertTrue(h.mode.dryRun);
         assertEquals(Duration.ofSeconds(30), h.closeWaitTimeout);
-        assertEquals(List.of(22, 3306), hck.ports("--exclude-ports", h.excludePorts));
+        assertEquals(List.of(22, 3306), Overrides.ports("--exclude-ports", h.excludePorts));
         assertTrue(h.verbose);
-        assertEquals(List.of(22, 3306), hck.ports("x", parse("-n", "--exclude-ports", "22 3306").excludePorts), "the Bash seed's quoted list");
-        assertEquals(List.of(22, 3306), hck.ports("x", parse("-n", "--exclude-ports", "22,3306").excludePorts));
-        assertEquals(List.of(), hck.ports("x", parse("-n", "--exclude-ports", "").excludePorts), "an empty string clears the list");
-        assertEquals(List.of("java", "nginx*"), hck.words(parse("--live", "--exclude-processes", "java", "nginx*").excludeProcesses));
+        assertEquals(List.of(22, 3306), Overrides.ports("x", parse("-n", "--exclude-ports", "22 3306").excludePorts), "the Bash seed's quoted list");
+        assertEquals(List.of(22, 3306), Overrides.ports("x", parse("-n", "--exclude-ports", "22,3306").excludePorts));
+        assertEquals(List.of(), Overrides.ports("x", parse("-n", "--exclude-ports", "").excludePorts), "an empty string clears the list");
+        assertEquals(List.of("java", "nginx*"), Overrides.words(parse("--live", "--exclude-processes", "java", "nginx*").excludeProcesses));
         assertTrue(parse("-l").mode.live);
         assertEquals(Duration.ofMillis(1500), parse("-n", "--fin-wait-timeout", "1500ms").finWaitTimeout);
         assertEquals(Duration.ofMinutes(2), parse("-n", "--time-wait-timeout", "2m").timeWaitTimeout);
@@ -70,7 +72,7 @@ public class CliTest {
     void commandLineOverridesTheRulesFile() {
         hck h = parse("-n", "--close-wait-timeout", "5", "--fin-wait-timeout", "7", "--exclude-ports", "3306", "--include-ports", "80,443",
                 "--exclude-processes", "java");
-        Rules r = h.withCommandLine(Rules.BUILT_IN);
+        Rules r = h.overrides().withLists(Rules.BUILT_IN);
         assertEquals(Duration.ofSeconds(5), r.timeouts().get(TcpState.CLOSE_WAIT));
         assertEquals(Duration.ofSeconds(7), r.timeouts().get(TcpState.FIN_WAIT1));
         assertEquals(Duration.ofSeconds(7), r.timeouts().get(TcpState.FIN_WAIT2));
@@ -78,7 +80,7 @@ public class CliTest {
         assertEquals(List.of(3306), r.excludePorts());
         assertEquals(List.of(80, 443), r.includePorts());
         assertEquals(List.of("java"), r.excludeProcesses());
-        assertEquals(Rules.BUILT_IN, parse("-n").withCommandLine(Rules.BUILT_IN), "no option, no change");
+        assertEquals(Rules.BUILT_IN, parse("-n").overrides().withLists(Rules.BUILT_IN), "no option, no change");
     }
 
     @Test
@@ -141,6 +143,6 @@ public class CliTest {
             assertTrue(r.out.contains(o), "help mentions " + o);
         }
         Run v = run("--version");
-        assertEquals("hck " + hck.VERSION, v.out.strip());
+        assertEquals("hck " + Version.NUMBER, v.out.strip());
     }
 }

@@ -1,0 +1,26 @@
+package hck.run;
+
+import hck.check.CheckAnswer;
+import hck.check.Status;
+import hck.io.AtomicFile;
+import hck.report.Logs;
+import hck.sys.Signals;
+
+import java.time.Duration;
+
+/** What ends a run from outside: check mode's -t, and SIGTERM/SIGINT. */
+public final class Guard {
+    private Guard() {}
+
+    /** -t covers the whole check, from the JVM's first line of hck ({@code startedNs}): opening the log included. */
+    public static void install(RunMode mode, Duration checkTimeout, long startedNs) {
+        if (mode == RunMode.CHECK) CheckAnswer.watchdog(checkTimeout, startedNs, Logs::flush);
+        Signals.install(mode == RunMode.LIVE, code -> {
+            // nothing to finish outside live mode: no temp file left behind, the log as far as it got
+            AtomicFile.abandonAll();
+            if (mode == RunMode.CHECK) CheckAnswer.answer("HCK UNKNOWN: stopped by " + Signals.stopRequested());
+            Logs.flush();
+            Runtime.getRuntime().halt(mode == RunMode.CHECK ? Status.UNKNOWN.exitCode : code);
+        });
+    }
+}

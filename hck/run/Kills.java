@@ -1,0 +1,38 @@
+package hck.run;
+
+import hck.act.Result;
+import hck.act.Terminator;
+import hck.decide.Decision;
+import hck.model.TcpSocket;
+import hck.netns.NetnsSwitch;
+import hck.sys.KernelInfo;
+
+import java.io.IOException;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Live mode's action: the hung sockets of each namespace terminated from inside it, each with its result. */
+public final class Kills {
+    private Kills() {}
+
+    public static Map<TcpSocket, Result> perNamespace(Plan plan, Sweep sweep, Verdicts verdicts, KernelInfo kernel) throws IOException {
+        Map<TcpSocket, Result> results = new IdentityHashMap<>();
+        long self = ProcessHandle.current().pid();
+        boolean udpToo = plan.rules().udp().terminate();
+        for (Sweep.NsScan n : sweep.scans()) {
+            List<TcpSocket> mine = verdicts.hung().stream().map(Decision::socket).filter(s -> Objects.equals(s.netns(), n.ns().label()))
+                    .filter(s -> s.udp() == null || udpToo).toList();
+            if (mine.isEmpty()) continue;
+            try {
+                results.putAll(NetnsSwitch.inside(n.ns(), () ->
+                        new Terminator(plan.rules().termination(), kernel, n.scanner()::rescan, plan.log(), self).terminate(mine)));
+            } catch (NetnsSwitch.Unavailable e) {
+                plan.log().warn("{}: its sockets were not terminated", e.getMessage());
+                mine.forEach(s -> results.put(s, Result.gone("its network namespace vanished before hck got to it")));
+            }
+        }
+        return results;
+    }
+}

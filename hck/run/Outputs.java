@@ -1,0 +1,39 @@
+package hck.run;
+
+import hck.io.AtomicFile;
+import hck.io.SafeFiles;
+import hck.report.JsonReport;
+import hck.report.Outcome;
+import hck.report.RunInfo;
+import hck.report.Summary;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Where the run's results go besides the log, every one checked before anything is scanned or
+ * touched: a bad one is a usage error, never found after the kills.
+ */
+public record Outputs(String json, SafeFiles.Output jsonOut, Path prometheus, SafeFiles.Output prometheusOut) {
+
+    /** @throws IllegalArgumentException or IOException naming the option at fault */
+    public static Outputs check(String json, Path prometheus, Path stateFile, boolean checkMode) throws IOException {
+        if ("-".equals(json) && checkMode) {
+            throw new IllegalArgumentException("--json - would print the JSON before the check line on stdout: give --json a file");
+        }
+        SafeFiles.Output jsonOut = json != null && !json.equals("-") ? SafeFiles.output("--json", Path.of(json)) : null;
+        SafeFiles.Output prometheusOut = prometheus != null ? SafeFiles.output("--prometheus", prometheus) : null;
+        SafeFiles.requireRegularOrAbsent("--state-file", stateFile);
+        return new Outputs(json, jsonOut, prometheus, prometheusOut);
+    }
+
+    void writeJson(RunInfo run, Summary summary, List<Summary.PerNetns> perNetns, List<Outcome> outcomes) throws IOException {
+        if (json.equals("-")) {
+            JsonReport.write(System.out, run, summary, perNetns, outcomes);
+            System.out.flush();
+        } else {
+            AtomicFile.write(jsonOut, false, out -> JsonReport.write(out, run, summary, perNetns, outcomes));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package hck.run;
+
+import hck.model.TcpState;
+import hck.rules.Range;
+import hck.rules.Rules;
+import hck.rules.Target;
+import hck.rules.Thresholds;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the command line says over the rules file: timeouts per state, the port and process lists
+ * as a whole, --udp, --notify, and check mode's thresholds. Null: not given, the file's value holds.
+ */
+public record Overrides(Duration closeWait, Duration finWait, Duration timeWait, List<String> excludePorts, List<String> includePorts,
+                        List<String> excludeProcesses, boolean udp, List<String> notifyTargets, Limits limits) {
+
+    /** -w, -c, --warning-state, --critical-state. */
+    public record Limits(String warning, String critical, List<String> warningState, List<String> criticalState) {}
+
+    /** Every override; check thresholds only in check mode. @throws IllegalArgumentException naming the option at fault */
+    public Rules applyTo(Rules rules, boolean checkMode) {
+        rules = withLists(rules);
+        if (checkMode && limits != null) rules = rules.withCheck(thresholds(rules.check()));
+        if (udp) rules = rules.withUdp(new Rules.Udp(true, rules.udp().minQueue(), rules.udp().timeout(), rules.udp().terminate()));
+        if (notifyTargets != null) {
+            List<Target> targets = new ArrayList<>();
+            for (String n : notifyTargets) targets.add(Target.parse(n, null));
+            rules = rules.withNotify(targets);
+        }
+        return rules;
+    }
+
+    /** Timeouts per state, and the port and process lists as a whole (a list given replaces the file's). */
+    public Rules withLists(Rules rules) {
+        Map<TcpState, Duration> t = new EnumMap<>(rules.timeouts());
+        if (closeWait != null) t.put(TcpState.CLOSE_WAIT, closeWait);
+        if (finWait != null) { t.put(TcpState.FIN_WAIT1, finWait); t.put(TcpState.FIN_WAIT2, finWait); }
+        if (timeWait != null) t.put(TcpState.TIME_WAIT, timeWait);
+        rules = rules.withTimeouts(t);
+        if (excludePorts != null) rules = rules.withExcludePorts(ports("--exclude-ports", excludePorts));
+        if (includePorts != null) rules = rules.withIncludePorts(ports("--include-ports", includePorts));
+        if (excludeProcesses != null) rules = rules.withExcludeProcesses(words(excludeProcesses));
+        return rules;
+    }
+
+    /** The limits over the rules file's check: section. */
+    public Thresholds thresholds(Thresholds base) {
+        return new Thresholds(
+                limits.warning() != null ? Range.parse(limits.warning()) : base.warning(),
+                limits.critical() != null ? Range.parse(limits.critical()) : base.critical(),
+                stateRanges("--warning-state", limits.warningState(), base.warningState()),
+                stateRanges("--critical-state", limits.criticalState(), base.criticalState()));
+    }
+
+    /** Accepts the seeds' list styles: {@code 22 3306}, {@code "22 3306"}, {@code 22,3306}; an empty string clears the list. */
+    public static List<String> words(List<String> args) {
+        List<String> out = new ArrayList<>();
+        for (String a : args) for (String w : a.trim().split("[,\\s]+")) if (!w.isEmpty()) out.add(w);
+        return out;
+    }
+
+    public static List<Integer> ports(String option, List<String> args) {
+        List<Integer> out = new ArrayList<>();
+        for (String w : words(args)) {
+            int p;
+            try {
+                p = Integer.parseInt(w);
+            } catch (NumberFormatException e) {
+                p = -1;
+            }
+            if (p < 1 || p > 65535) throw new IllegalArgumentException(option + ": '" + w + "' is not a port (1-65535)");
+            out.add(p);
+        }
+        return out;
+    }
+
+    private static Map<TcpState, Range> stateRanges(String option, List<String> args, Map<TcpState, Range> base) {
+        if (args == null) return base;
+        Map<TcpState, Range> out = new EnumMap<>(TcpState.class);
+        out.putAll(base);
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            TcpState s = eq < 0 ? null : TcpState.parse(a.substring(0, eq));
+            if (s == null || !s.watched()) throw new IllegalArgumentException(option + " " + a + ": use STATE=RANGE with a watched state, e.g. CLOSE_WAIT=5");
+            out.put(s, Range.parse(a.substring(eq + 1)));
+        }
+        return out;
+    }
+}
