@@ -8,6 +8,8 @@
 //DEPS net.java.dev.jna:jna:5.19.1
 //RUNTIME_OPTIONS -XX:+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning,cds*=off:stderr --enable-native-access=ALL-UNNAMED
 //CDS
+//SOURCES hck/act/DestroyMethod.java
+//SOURCES hck/act/Ledger.java
 //SOURCES hck/act/LiveLock.java
 //SOURCES hck/act/PidFds.java
 //SOURCES hck/act/Result.java
@@ -41,6 +43,7 @@
 //SOURCES hck/notify/Event.java
 //SOURCES hck/notify/Notifier.java
 //SOURCES hck/notify/Payloads.java
+//SOURCES hck/report/Holder.java
 //SOURCES hck/report/JsonReport.java
 //SOURCES hck/report/LogReport.java
 //SOURCES hck/report/Logs.java
@@ -52,11 +55,13 @@
 //SOURCES hck/rules/Durations.java
 //SOURCES hck/rules/Names.java
 //SOURCES hck/rules/Range.java
+//SOURCES hck/rules/RuleValues.java
 //SOURCES hck/rules/Rules.java
 //SOURCES hck/rules/RulesException.java
 //SOURCES hck/rules/RulesLoader.java
 //SOURCES hck/rules/Target.java
 //SOURCES hck/rules/Thresholds.java
+//SOURCES hck/rules/YamlTree.java
 //SOURCES hck/run/DurationOption.java
 //SOURCES hck/run/ExitCode.java
 //SOURCES hck/run/Guard.java
@@ -65,6 +70,7 @@
 //SOURCES hck/run/Overrides.java
 //SOURCES hck/run/Plan.java
 //SOURCES hck/run/Publish.java
+//SOURCES hck/run/RulesFile.java
 //SOURCES hck/run/RunMemory.java
 //SOURCES hck/run/RunMode.java
 //SOURCES hck/run/RunReport.java
@@ -86,6 +92,7 @@
 //SOURCES hck/scan/SsSource.java
 //SOURCES hck/sys/Credentials.java
 //SOURCES hck/sys/Host.java
+//SOURCES hck/sys/InetDiag.java
 //SOURCES hck/sys/KernelInfo.java
 //SOURCES hck/sys/LibC.java
 //SOURCES hck/sys/Netlink.java
@@ -98,7 +105,6 @@ import hck.act.LiveLock;
 import hck.act.Result;
 import hck.check.CheckAnswer;
 import hck.check.Status;
-import hck.io.SafeFiles;
 import hck.model.TcpSocket;
 import hck.netns.Namespaces;
 import hck.report.LogReport;
@@ -106,7 +112,6 @@ import hck.report.Logs;
 import hck.rules.Durations;
 import hck.rules.Rules;
 import hck.rules.RulesException;
-import hck.rules.RulesLoader;
 import hck.run.*;
 import hck.scan.NetlinkSource;
 import hck.scan.Scanner;
@@ -368,15 +373,10 @@ public class hck implements Callable<Integer> {
     }
 
     /** The rules file (or the built-in rules), then what the command line says over it. */
-    private Rules loadRules() throws UsageError, RulesException {
+    private Rules loadRules() throws RulesException {
         Path file = rulesFile != null ? rulesFile : Files.exists(DEFAULT_RULES) ? DEFAULT_RULES : null;
         rulesOrigin = file == null ? "built-in" : file.toString();
-        try {
-            if (file != null && !insecureRules) SafeFiles.requireRootOnly("rules file", file, "--insecure-rules accepts it");
-            return overrides().applyTo(file == null ? Rules.BUILT_IN : RulesLoader.load(file), mode.check);
-        } catch (IOException e) {
-            throw new UsageError(e.getMessage());
-        }
+        return overrides().applyTo(file == null ? Rules.BUILT_IN : RulesFile.load(file, insecureRules), mode.check);
     }
 
     Overrides overrides() {

@@ -26,6 +26,8 @@
 //SOURCES unit/LogsTest.java
 //SOURCES unit/EscapingTest.java
 //SOURCES unit/KernelPolicyTest.java
+//SOURCES unit/RunReportTest.java
+//SOURCES unit/EventTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java

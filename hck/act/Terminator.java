@@ -1,8 +1,6 @@
 package hck.act;
 
-import hck.sys.SockDiag;
 import hck.sys.KernelInfo;
-import hck.sys.LibC;
 import hck.sys.Signals;
 
 import hck.model.TcpSocket;
@@ -38,10 +36,9 @@ public final class Terminator {
     private final Rescan rescan;
     private final Logger log;
     private final long selfPid;
-    private final Map<TcpSocket, Result> done = new IdentityHashMap<>();
-    private final Map<TcpSocket, List<String>> notes = new IdentityHashMap<>();
-    /** The kernel's last answer about each socket: to SOCK_DESTROY, or to the exact lookup before it. */
-    private final Map<TcpSocket, String> answers = new IdentityHashMap<>();
+    private final Ledger ledger = new Ledger();
+    private final Map<TcpSocket, Result> done = ledger.done;
+    private final Map<TcpSocket, String> claimed = ledger.claimed;
 
     public Terminator(Rules.Termination term, KernelInfo kernel, Rescan rescan, Logger log, long selfPid) {
         this.term = term;
@@ -60,178 +57,29 @@ public final class Terminator {
         for (String method : term.methods()) {
             if (pending.isEmpty() || Signals.stopRequested() != null) break;
             switch (method) {
-                case SOCKET -> pending = verify(shutdown(verify(destroy(pending), SOCKET_DESTROY)), SOCKET_SHUTDOWN);
-                case SOCKET_DESTROY -> pending = verify(destroy(pending), SOCKET_DESTROY);
+                case SOCKET -> pending = verify(shutdown(verify(new DestroyMethod(kernel, ledger).destroy(pending), SOCKET_DESTROY)), SOCKET_SHUTDOWN);
+                case SOCKET_DESTROY -> pending = verify(new DestroyMethod(kernel, ledger).destroy(pending), SOCKET_DESTROY);
                 case SOCKET_SHUTDOWN -> pending = verify(shutdown(pending), SOCKET_SHUTDOWN);
-                case SIGNAL -> pending = new Signaller(term, log, selfPid, this::note, done).signal(pending, this::verifyMap);
+                case SIGNAL -> pending = new Signaller(term, log, selfPid, ledger::note, done).signal(pending, this::verifyMap);
                 default -> throw new IllegalStateException("unknown method " + method);
             }
         }
         for (TcpSocket s : pending) {
             if (done.containsKey(s)) continue;
-            if (Signals.stopRequested() != null && !notes.containsKey(s)) {
+            if (Signals.stopRequested() != null && !ledger.notes.containsKey(s)) {
                 done.put(s, Result.stopped(Signals.stopRequested()));
                 continue;
             }
-            List<String> why = notes.getOrDefault(s, List.of("no termination method applied"));
+            List<String> why = ledger.notes.getOrDefault(s, List.of("no termination method applied"));
             done.put(s, Result.failed(String.join("; ", why)));
         }
         Map<TcpSocket, Result> out = new LinkedHashMap<>();
         for (TcpSocket s : hung) {
             Result r = done.get(s);
-            String answer = answers.get(s);
+            String answer = ledger.answers.get(s);
             out.put(s, answer == null ? r : r.withDestroyResult(answer));
         }
         return out;
-    }
-
-    void note(TcpSocket s, String why) {
-        notes.computeIfAbsent(s, k -> new ArrayList<>()).add(why);
-    }
-
-    /** What a method claims: socket → method name, before verification. */
-    private final Map<TcpSocket, String> claimed = new IdentityHashMap<>();
-
-    private List<TcpSocket> destroy(List<TcpSocket> pending) {
-        if (!Boolean.TRUE.equals(kernel.sockDestroy())) {
-            for (TcpSocket s : pending) note(s, kernel.sockDestroy() == null ? "SOCK_DESTROY could not be probed"
-                    : "the kernel has no SOCK_DESTROY (CONFIG_INET_DIAG_DESTROY)");
-            return pending;
-        }
-        List<TcpSocket> rest = new ArrayList<>();
-        try (SockDiag diag = SockDiag.open()) {
-            List<TcpSocket> asked = new ArrayList<>();
-            List<SockDiag.Id> ids = new ArrayList<>();
-            List<TcpSocket> confirmed = new ArrayList<>();
-            List<SockDiag.Id> exact = new ArrayList<>();
-            for (TcpSocket s : pending) {
-                try {
-                    SockDiag.Id id = SockDiag.Id.of(s);
-                    if (s.udp() == null) {
-                        ids.add(id);
-                        asked.add(s);
-                    } else if (s.cookie() != null) {
-                        // UDP has no state to confirm: the cookie alone names the socket
-                        confirmed.add(s);
-                        exact.add(id);
-                    } else {
-                        note(s, "a UDP socket is destroyed only by its cookie, which the /proc source does not give");
-                        rest.add(s);
-                    }
-                } catch (IOException e) {
-                    note(s, e.getMessage());
-                    rest.add(s);
-                }
-            }
-            Object[] found = diag.lookup(ids);
-            for (int i = 0; i < asked.size(); i++) {
-                TcpSocket s = asked.get(i);
-                if (found[i] instanceof Integer errno) {
-                    answers.put(s, LibC.errnoName(errno));
-                    if (errno == LibC.ENOENT || errno == LibC.ESTALE) {
-                        done.put(s, Result.gone("closed by itself before hck got to it"));
-                    } else {
-                        note(s, "exact lookup failed: " + LibC.errnoName(errno));
-                        rest.add(s);
-                    }
-                    continue;
-                }
-                SockDiag.Found f = (SockDiag.Found) found[i];
-                if (f.state() != s.state()) {
-                    done.put(s, Result.gone("changed to " + f.state() + " before hck got to it"));
-                } else if (s.cookie() == null && !s.orphan() && f.inode() != s.inode()) {
-                    done.put(s, Result.gone("a new socket reuses its 4-tuple: left alone"));
-                } else {
-                    confirmed.add(s);
-                    exact.add(ids.get(i).withCookie(f.cookie()));
-                }
-            }
-            // both ends of a connection on this host and both hung: destroying the end that answers
-            // with an RST closes the other too, so that one waits, and is looked up again after
-            Map<String, TcpSocket> byTuple = new HashMap<>();
-            for (TcpSocket s : confirmed) if (s.udp() == null) byTuple.put(s.local() + " " + s.remote(), s);
-            Map<TcpSocket, TcpSocket> peerOf = new IdentityHashMap<>();
-            List<TcpSocket> first = new ArrayList<>(), waiting = new ArrayList<>();
-            List<SockDiag.Id> firstIds = new ArrayList<>(), waitingIds = new ArrayList<>();
-            Set<TcpSocket> chosen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            for (int i = 0; i < confirmed.size(); i++) {
-                TcpSocket s = confirmed.get(i);
-                TcpSocket peer = s.udp() == null ? byTuple.get(s.remote() + " " + s.local()) : null;
-                if (peer != null) peerOf.put(s, peer);
-                if (peer != null && chosen.contains(peer) && sendsReset(peer)) {
-                    waiting.add(s);
-                    waitingIds.add(exact.get(i));
-                } else {
-                    chosen.add(s);
-                    first.add(s);
-                    firstIds.add(exact.get(i));
-                }
-            }
-            Set<TcpSocket> destroyed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            answered(first, diag.destroy(firstIds), peerOf, destroyed, rest);
-            if (!waiting.isEmpty()) {
-                Object[] again = diag.lookup(waitingIds);
-                List<TcpSocket> second = new ArrayList<>();
-                List<SockDiag.Id> secondIds = new ArrayList<>();
-                for (int i = 0; i < waiting.size(); i++) {
-                    TcpSocket s = waiting.get(i);
-                    if (again[i] instanceof Integer errno && (errno == LibC.ENOENT || errno == LibC.ESTALE)) {
-                        answers.put(s, LibC.errnoName(errno));
-                        done.put(s, Result.viaPeer(peerOf.get(s).describe()));
-                    } else {
-                        second.add(s);
-                        secondIds.add(waitingIds.get(i));
-                    }
-                }
-                answered(second, diag.destroy(secondIds), peerOf, destroyed, rest);
-            }
-        } catch (IOException e) {
-            Set<TcpSocket> inRest = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-            inRest.addAll(rest);
-            for (TcpSocket s : pending) if (!done.containsKey(s) && !claimed.containsKey(s) && !inRest.contains(s)) {
-                note(s, e.getMessage());
-                rest.add(s);
-            }
-        }
-        rest.addAll(claimedOf(pending, SOCKET_DESTROY));
-        return rest;
-    }
-
-    /**
-     * The kernel's answers to one batch of destroys. A socket already gone whose peer on this host
-     * hck destroyed (in this batch or before) was closed by that peer's RST: hck's doing.
-     */
-    private void answered(List<TcpSocket> batch, int[] rc, Map<TcpSocket, TcpSocket> peerOf, Set<TcpSocket> destroyed, List<TcpSocket> rest) {
-        for (int i = 0; i < batch.size(); i++) if (rc[i] == 0) destroyed.add(batch.get(i));
-        for (int i = 0; i < batch.size(); i++) {
-            TcpSocket s = batch.get(i);
-            answers.put(s, LibC.errnoName(rc[i]));
-            TcpSocket peer = peerOf.get(s);
-            switch (rc[i]) {
-                case 0 -> claimed.put(s, SOCKET_DESTROY);
-                case LibC.ENOENT, LibC.ESTALE -> done.put(s, peer != null && destroyed.contains(peer)
-                        ? Result.viaPeer(peer.describe()) : Result.gone("closed by itself before hck got to it"));
-                case LibC.EOPNOTSUPP -> {
-                    note(s, "the kernel refused SOCK_DESTROY for this " + s.state() + " socket (EOPNOTSUPP)");
-                    rest.add(s);
-                }
-                case LibC.EPERM -> {
-                    note(s, "SOCK_DESTROY needs CAP_NET_ADMIN in the socket's namespace (EPERM)");
-                    rest.add(s);
-                }
-                default -> {
-                    note(s, "SOCK_DESTROY failed: " + LibC.errnoName(rc[i]));
-                    rest.add(s);
-                }
-            }
-        }
-    }
-
-    /** tcp_abort answers with an RST in these states (tcp_need_reset), which closes a peer on this host too. */
-    private static boolean sendsReset(TcpSocket s) {
-        if (s.timer() != null && s.timer().timewait()) return false;
-        return s.state() == hck.model.TcpState.CLOSE_WAIT || s.state() == hck.model.TcpState.FIN_WAIT1
-                || s.state() == hck.model.TcpState.FIN_WAIT2;
     }
 
     private List<TcpSocket> shutdown(List<TcpSocket> pending) {
@@ -242,16 +90,10 @@ public final class Terminator {
                 continue;
             }
             String why = ShutdownMethod.shutdown(s);
-            if (why == null) claimed.put(s, SOCKET_SHUTDOWN); else note(s, "socket-shutdown: " + why);
+            if (why == null) claimed.put(s, SOCKET_SHUTDOWN); else ledger.note(s, "socket-shutdown: " + why);
             rest.add(s);
         }
         return rest;
-    }
-
-    private List<TcpSocket> claimedOf(List<TcpSocket> pending, String method) {
-        List<TcpSocket> out = new ArrayList<>();
-        for (TcpSocket s : pending) if (method.equals(claimed.get(s))) out.add(s);
-        return out;
     }
 
     /** Looks again: sockets claimed by {@code method} and gone are terminated; the rest stay pending. */
@@ -265,7 +107,7 @@ public final class Terminator {
                 rest.add(s);
             } else if (still.contains(s)) {
                 claimed.remove(s);
-                note(s, method + " reported success but the socket is still there"
+                ledger.note(s, method + " reported success but the socket is still there"
                         + (s.state() == hck.model.TcpState.TIME_WAIT ? " (TIME_WAIT can be destroyed from Linux 6.0)"
                         : s.orphan() ? " (orphans are really closed from Linux 6.11)" : ""));
                 rest.add(s);

@@ -1,18 +1,14 @@
 package hck.check;
 
 import hck.rules.Thresholds;
+import hck.rules.Durations;
 import hck.rules.Range;
 import hck.decide.Decision;
-import hck.model.Owner;
+import hck.report.Holder;
 import hck.model.Printable;
 import hck.model.TcpState;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,11 +22,11 @@ import java.util.stream.Collectors;
 public final class NagiosCheck {
     public static final int TOP = 5;
 
-    public record Result(Status status, String text) {}
+    /** {@code text}: the whole answer; {@code summary}: its first line without the status word and the perfdata. */
+    public record Result(Status status, String text, String summary) {}
 
     private NagiosCheck() {}
 
-    record Holder(long pid, String name, Map<TcpState, Integer> states, long oldestMs, int count) {}
 
     public static Result evaluate(List<Decision> hung, Thresholds t) {
         return evaluate(hung, t, 0);
@@ -57,60 +53,35 @@ public final class NagiosCheck {
             if (c != null && c.alerts(n)) status = status.worst(Status.CRITICAL);
         }
 
-        List<Holder> holders = holders(hung);
-        StringBuilder line = new StringBuilder("HCK ").append(status).append(": ").append(hung.size())
-                .append(" hung TCP connection").append(hung.size() == 1 ? "" : "s");
-        if (!holders.isEmpty()) line.append(" (").append(describe(holders.get(0))).append(")");
+        List<Holder> holders = Holder.biggestFirst(hung);
+        StringBuilder summary = new StringBuilder().append(hung.size()).append(" hung TCP connection").append(hung.size() == 1 ? "" : "s");
+        if (!holders.isEmpty()) summary.append(" (").append(describe(holders.get(0))).append(")");
         if (unreadable > 0) {
-            line.append("; owners unseen: could not read the open files of ").append(unreadable)
+            summary.append("; owners unseen: could not read the open files of ").append(unreadable)
                     .append(" processes (run as root, or with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)");
         }
+        StringBuilder line = new StringBuilder("HCK ").append(status).append(": ").append(summary);
         line.append(" | 'hung'=").append(hung.size()).append(';').append(t.warning()).append(';').append(t.critical()).append(";0");
         for (TcpState s : TcpState.WATCHED_ORDER) {
             String label = s.name().toLowerCase(Locale.ROOT);
             Range w = t.warningState().get(s), c = t.criticalState().get(s);
             line.append(" '").append(label).append("'=").append(count.getOrDefault(s, 0)).append(';')
                     .append(w == null ? "" : w).append(';').append(c == null ? "" : c).append(";0");
-            line.append(" '").append(label).append("_oldest'=").append(seconds(oldest.getOrDefault(s, 0L))).append("s;;;0");
+            line.append(" '").append(label).append("_oldest'=").append(Durations.tenthsShort(oldest.getOrDefault(s, 0L))).append("s;;;0");
         }
         for (int i = 0; i < Math.min(TOP, holders.size()); i++) line.append('\n').append(describe(holders.get(i)));
-        return new Result(status, line.toString());
+        return new Result(status, line.toString(), summary.toString());
     }
 
     /** {@code leaky PID 42: 3 CLOSE_WAIT, oldest 75s}, the biggest holder first. */
     public static List<String> holderLines(List<Decision> hung) {
-        return holders(hung).stream().map(NagiosCheck::describe).toList();
-    }
-
-    static List<Holder> holders(List<Decision> hung) {
-        Map<String, List<Decision>> by = new LinkedHashMap<>();
-        for (Decision d : hung) {
-            Owner o = d.socket().owner();
-            String key = o == null ? "-" : o.pid() + "\u0000" + o.name();
-            by.computeIfAbsent(key, k -> new ArrayList<>()).add(d);
-        }
-        List<Holder> out = new ArrayList<>();
-        by.forEach((k, list) -> {
-            Owner o = list.get(0).socket().owner();
-            Map<TcpState, Integer> states = new EnumMap<>(TcpState.class);
-            list.forEach(d -> states.merge(d.socket().state(), 1, Integer::sum));
-            long oldest = list.stream().mapToLong(Decision::ageMs).max().orElse(0);
-            out.add(new Holder(o == null ? -1 : o.pid(), o == null ? null : o.name(), states, oldest, list.size()));
-        });
-        out.sort(Comparator.comparingInt(Holder::count).reversed().thenComparing(Holder::oldestMs, Comparator.reverseOrder()));
-        return out;
+        return Holder.biggestFirst(hung).stream().map(NagiosCheck::describe).toList();
     }
 
     /** {@code leaky PID 42: 3 CLOSE_WAIT, oldest 75s}; orphans: {@code no process: 2 FIN_WAIT2, oldest 50s}. */
     static String describe(Holder h) {
         String who = h.name() == null ? "no process" : Printable.forCheck(h.name()) + " PID " + h.pid();
         String states = h.states().entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
-        return who + ": " + states + ", oldest " + seconds(h.oldestMs()) + "s";
-    }
-
-    /** Whole seconds when whole, else one decimal; Locale.ROOT, never an exponent. */
-    static String seconds(long ms) {
-        BigDecimal s = BigDecimal.valueOf(ms).movePointLeft(3).setScale(1, RoundingMode.HALF_UP).stripTrailingZeros();
-        return (s.scale() < 0 ? s.setScale(0) : s).toPlainString();
+        return who + ": " + states + ", oldest " + Durations.tenthsShort(h.oldestMs()) + "s";
     }
 }

@@ -99,7 +99,7 @@ public final class Decider {
             if (!s.orphan() && s.owners().isEmpty()) reason += "; " + OWNER_UNSEEN;
             return new Decision(s, Verdict.HUNG, reason, timeout, age, source);
         }
-        return new Decision(s, Verdict.NONE, s.state() + " for " + seconds(age) + "s, not over " + Durations.text(timeout),
+        return new Decision(s, Verdict.NONE, s.state() + " for " + Durations.tenths(age) + "s, not over " + Durations.text(timeout),
                 timeout, age, source);
     }
 
@@ -115,7 +115,7 @@ public final class Decider {
         boolean stuck = queued && age > u.timeout().toMillis();
         boolean dropping = s.udp().dropsGrew();
         if (!stuck && !dropping) {
-            return new Decision(s, Verdict.NONE, queued ? "UDP receive queue at " + s.recvQ() + " bytes for " + seconds(age)
+            return new Decision(s, Verdict.NONE, queued ? "UDP receive queue at " + s.recvQ() + " bytes for " + Durations.tenths(age)
                     + "s, not over " + Durations.text(u.timeout()) : "UDP socket is read and drops nothing", u.timeout(), age, AgeSource.FIRST_SEEN);
         }
         String skip = exemption(s);
@@ -125,7 +125,7 @@ public final class Decider {
         }
         if (skip != null) return new Decision(s, Verdict.SKIPPED, skip, null, age, AgeSource.FIRST_SEEN);
         List<String> why = new java.util.ArrayList<>();
-        if (stuck) why.add("UDP receive queue at " + s.recvQ() + " bytes for " + seconds(age) + "s > " + Durations.text(u.timeout()) + " (app not reading)");
+        if (stuck) why.add("UDP receive queue at " + s.recvQ() + " bytes for " + Durations.tenths(age) + "s > " + Durations.text(u.timeout()) + " (app not reading)");
         if (dropping) why.add("UDP socket dropped " + (s.udp().drops() - s.udp().dropsBefore()) + " datagrams since the last run (receive buffer full)");
         return new Decision(s, Verdict.HUNG, String.join("; ", why), u.timeout(), age, AgeSource.FIRST_SEEN);
     }
@@ -208,12 +208,7 @@ public final class Decider {
             case TIME_WAIT -> "left by an active close";
             default -> "unexpected state";
         };
-        return s.state() + " " + how + seconds(ageMs) + "s > " + Durations.text(timeout) + " (" + why + ")";
+        return s.state() + " " + how + Durations.tenths(ageMs) + "s > " + Durations.text(timeout) + " (" + why + ")";
     }
 
-    /** One decimal, as the log and the JSON show ages. */
-    public static String seconds(long ms) {
-        long tenths = (ms + 50) / 100; // half up, as %.1f would, without a Formatter per socket
-        return tenths / 10 + "." + tenths % 10;
-    }
 }

@@ -109,7 +109,7 @@ public record TcpSocket(
 
     /**
      * Identity across runs: the cookie when known (a system-wide counter), else namespace + inode +
-     * 4-tuple + state (SPEC "Age"; orphans have inode 0, so the namespace tells them apart).
+     * 4-tuple + state (README "What counts as hung"; orphans have inode 0, so the namespace tells them apart).
      */
     public String key() {
         if (cookie != null) return (udp == null ? "" : "udp ") + "sk:" + cookie;

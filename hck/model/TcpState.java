@@ -23,7 +23,7 @@ public enum TcpState {
     /** The states hck judges; every other state is never touched, whatever a rule says. */
     public static final Set<TcpState> WATCHED =
             EnumSet.of(CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT);
-    /** The watched states in the order SPEC.md and rules.yaml list them. */
+    /** The watched states in the order the README and rules.yaml list them. */
     public static final List<TcpState> WATCHED_ORDER =
             List.of(CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT);
 

@@ -14,9 +14,7 @@ public record Event(String host, String mode, String headline, List<String> hold
 
     /** Check mode, when the status changed since the last check: the status line's text without its perfdata. */
     public static Event checkChanged(String host, NagiosCheck.Result check, String previous, Summary summary, List<Outcome> hung) {
-        String first = check.text().lines().findFirst().orElse("");
-        String headline = "hck on " + host + ": " + check.status() + " (was " + previous + "): "
-                + first.substring(first.indexOf(": ") + 2, first.contains(" | ") ? first.indexOf(" | ") : first.length());
+        String headline = "hck on " + host + ": " + check.status() + " (was " + previous + "): " + check.summary();
         return new Event(host, "check", headline, holders(hung), summary, hung);
     }
 

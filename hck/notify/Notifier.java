@@ -1,5 +1,6 @@
 package hck.notify;
 
+import hck.rules.Durations;
 import hck.rules.Target;
 import org.slf4j.Logger;
 
@@ -51,7 +52,7 @@ public final class Notifier {
             return r.statusCode() / 100 == 2 ? null : "HTTP " + r.statusCode();
         } catch (java.util.concurrent.TimeoutException e) {
             f.cancel(true);
-            return "no complete answer within " + t.timeout().toMillis() / 1000.0 + "s";
+            return "no complete answer within " + Durations.tenths(t.timeout().toMillis()) + "s";
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
             return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage().replace(t.url().toString(), t.safe()));

@@ -1,5 +1,6 @@
 package hck.notify;
 
+import hck.rules.Durations;
 import hck.rules.Target;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,7 +9,6 @@ import hck.model.TcpSocket;
 import hck.report.Outcome;
 
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 
 /** Bodies in each service's own format: Slack text + blocks, Discord content + embeds, generic hck JSON. */
 public final class Payloads {
@@ -72,7 +72,7 @@ public final class Payloads {
             c.put("proto", "tcp").put("state", s.state().name()).put("local", s.local().toString()).put("remote", s.remote().toString());
             c.put("netns", s.netns());
             if (s.owner() == null) c.putNull("pid").putNull("process"); else c.put("pid", s.owner().pid()).put("process", s.owner().name());
-            c.put("age_s", BigDecimal.valueOf(o.decision().ageMs()).movePointLeft(3).setScale(1, RoundingMode.HALF_UP));
+            c.put("age_s", new BigDecimal(Durations.tenths(o.decision().ageMs())));
             c.put("reason", o.reason()).put("action", o.action()).put("method", o.method());
         }
         return root.toString();

@@ -16,7 +16,7 @@ import java.io.OutputStream;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-/** The JSON result document of SPEC.md, schema_version 1, written by streaming. */
+/** The JSON result document (README "Output"), schema_version 1, written by streaming. */
 public final class JsonReport {
     public static final int SCHEMA_VERSION = 1;
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -108,7 +108,7 @@ public final class JsonReport {
         g.writeNumber(s.inode());
         text(g, COOKIE, s.cookie());
         g.writeFieldName(AGE_S);
-        g.writeNumber(Decider.seconds(d.ageMs())); // one decimal, half up: the log's text, without three BigDecimals a socket
+        g.writeNumber(Durations.tenths(d.ageMs())); // one decimal, half up: the log's text, without three BigDecimals a socket
         text(g, AGE_SOURCE, d.ageSource() == null ? null : d.ageSource().json);
         g.writeFieldName(TIMEOUT_S);
         if (d.timeout() == null) g.writeNull(); else g.writeNumber(Durations.seconds(d.timeout()));

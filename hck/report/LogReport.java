@@ -8,9 +8,10 @@ import hck.model.TcpSocket;
 import hck.model.TcpState;
 import org.slf4j.Logger;
 
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** The seed's log lines: per-socket detection, skip reasons under -v, per-process tallies, summary. */
 public final class LogReport {
@@ -86,36 +87,25 @@ public final class LogReport {
 
     /** "myapp (PID 1234) holds 412 CLOSE_WAIT sockets: it is not closing them" */
     public void tallies(List<Decision> hung) {
-        record Holder(long pid, TcpState state) {}
-        Map<Holder, int[]> counts = new LinkedHashMap<>();
-        Map<Holder, Owner> owners = new LinkedHashMap<>();
-        Map<Holder, Map<Diagnosis, Integer>> diagnoses = new java.util.HashMap<>();
-        for (Decision d : hung) {
-            Owner o = d.socket().owner();
-            if (d.verdict() != Verdict.HUNG || o == null) continue;
-            Holder key = new Holder(o.pid(), d.socket().state());
-            int[] n = counts.get(key);
-            if (n == null) {
-                counts.put(key, n = new int[1]);
-                owners.put(key, o);
-            }
-            n[0]++;
-            Diagnosis why = Diagnosis.of(d.socket());
-            if (why != null) diagnoses.computeIfAbsent(key, k -> new java.util.EnumMap<>(Diagnosis.class)).merge(why, 1, Integer::sum);
-        }
-        counts.forEach((key, n) -> {
-            if (n[0] < TALLY_THRESHOLD) return;
-            Owner o = owners.get(key);
-            if (key.state() == TcpState.CLOSE_WAIT) {
-                String why = diagnoses.getOrDefault(key, Map.of()).entrySet().stream()
-                        .map(e -> e.getValue() + ": " + e.getKey().text).collect(java.util.stream.Collectors.joining("; "));
+        for (Holder h : Holder.of(hung)) {
+            if (h.name() == null) continue;
+            h.states().forEach((state, n) -> {
+                if (n < TALLY_THRESHOLD) return;
+                if (state != TcpState.CLOSE_WAIT) {
+                    log.warn("{} (PID {}) holds {} hung {} sockets", h.name(), h.pid(), n, state);
+                    return;
+                }
+                Map<Diagnosis, Integer> diagnoses = new EnumMap<>(Diagnosis.class);
+                for (Decision d : h.sockets()) {
+                    Diagnosis why = d.socket().state() == state ? Diagnosis.of(d.socket()) : null;
+                    if (why != null) diagnoses.merge(why, 1, Integer::sum);
+                }
+                String why = diagnoses.entrySet().stream().map(e -> e.getValue() + ": " + e.getKey().text).collect(Collectors.joining("; "));
                 log.warn("{} (PID {}) holds {} CLOSE_WAIT sockets: it is not closing them ({})"
                         + " (terminating them does not free its file descriptors; the application must close them or be restarted)",
-                        o.name(), o.pid(), n[0], why);
-            } else {
-                log.warn("{} (PID {}) holds {} hung {} sockets", o.name(), o.pid(), n[0], key.state());
-            }
-        });
+                        h.name(), h.pid(), n, why);
+            });
+        }
     }
 
     public void summary(Summary s, List<Summary.PerNetns> perNetns) {

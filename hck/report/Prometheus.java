@@ -1,7 +1,6 @@
 package hck.report;
 
 import hck.decide.Decision;
-import hck.model.Owner;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
 
@@ -70,15 +69,10 @@ public final class Prometheus {
         for (TcpState s : TcpState.WATCHED_ORDER) sample(b, "hck_oldest_hung_age_seconds", labels("state", s.name()), seconds(oldest.getOrDefault(s, 0L)));
 
         head(b, "hck_process_hung_connections", "gauge", "Hung connections held by a process, for the " + TOP_PROCESSES + " processes holding most.");
-        Map<Owner, Integer> perProcess = new LinkedHashMap<>();
-        for (Decision d : r.hung()) {
-            Owner o = d.socket().owner();
-            if (o != null) perProcess.merge(new Owner(o.pid(), 0, o.name()), 1, Integer::sum);
-        }
-        List<Map.Entry<Owner, Integer>> top = new ArrayList<>(perProcess.entrySet());
-        top.sort(Map.Entry.<Owner, Integer>comparingByValue(Comparator.reverseOrder()));
-        for (Map.Entry<Owner, Integer> e : top.subList(0, Math.min(TOP_PROCESSES, top.size()))) {
-            sample(b, "hck_process_hung_connections", labels("process", e.getKey().name(), "pid", Long.toString(e.getKey().pid())), e.getValue());
+        List<Holder> top = new ArrayList<>(Holder.of(r.hung()).stream().filter(h -> h.name() != null).toList());
+        top.sort(Comparator.comparingInt(Holder::count).reversed());
+        for (Holder h : top.subList(0, Math.min(TOP_PROCESSES, top.size()))) {
+            sample(b, "hck_process_hung_connections", labels("process", h.name(), "pid", Long.toString(h.pid())), h.count());
         }
 
         head(b, "hck_terminated_connections_total", "counter", "Connections terminated by live runs, since the state file began.");

@@ -1,400 +1,181 @@
 package hck.rules;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import hck.io.SafeFiles;
 import hck.model.TcpState;
+import hck.rules.YamlTree.ListNode;
+import hck.rules.YamlTree.MapNode;
+import hck.rules.YamlTree.Node;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static hck.rules.YamlTree.absent;
+
 /**
- * Reads rules.yaml into {@link Rules}. Every key is optional (a missing one keeps the built-in
- * value); an unknown key, a bad value or malformed YAML is a {@link RulesException} naming the
- * file, the line and the key. The YAML is read token by token so that every value keeps its line.
+ * Binds rules.yaml's located tree ({@link YamlTree}) to {@link Rules}, one method per top-level
+ * key. Every key is optional (a missing one keeps the built-in value); an unknown key or a bad
+ * value is a {@link RulesException} naming the file, the line and the key.
  */
 public final class RulesLoader {
     private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
             "processes", "ports", "termination", "netns", "check", "notify", "udp");
-
-    static final long MAX_BYTES = 1 << 20;
-    private final String origin;
+    private static final Rules BUILT_IN = Rules.BUILT_IN;
+    private final RuleValues v;
 
     private RulesLoader(String origin) {
-        this.origin = origin;
+        this.v = new RuleValues(origin);
     }
 
-    public static Rules load(Path file) throws RulesException {
-        String text;
-        try {
-            // a regular file of at most 1 MiB: /dev/zero or a FIFO must neither fill memory nor block
-            text = new String(SafeFiles.readRegular("rules file", file, MAX_BYTES), StandardCharsets.UTF_8);
-        } catch (SafeFiles.Refused e) {
-            throw new RulesException(e.getMessage());
-        } catch (NoSuchFileException e) {
-            throw new RulesException("rules file " + file + " does not exist");
-        } catch (AccessDeniedException e) {
-            throw new RulesException("rules file " + file + " is not readable (permission denied)");
-        } catch (IOException e) {
-            throw new RulesException("rules file " + file + " is not readable: " + e.getMessage());
-        }
-        return parse(text, file.toString());
-    }
-
+    /** @param origin the file's name in error messages */
     public static Rules parse(String yaml, String origin) throws RulesException {
-        return new RulesLoader(origin).rules(new Tree(origin).read(yaml));
+        return new RulesLoader(origin).rules(YamlTree.read(yaml, origin));
     }
-
-    // ---- the located tree -------------------------------------------------------------------
-
-    sealed interface Node permits MapNode, ListNode, Scalar {
-        int line();
-    }
-
-    record MapNode(Map<String, Node> entries, Map<String, Integer> keyLines, int line) implements Node {}
-
-    record ListNode(List<Node> items, int line) implements Node {}
-
-    record Scalar(String text, JsonToken token, int line) implements Node {
-        boolean isNull() {
-            return token == JsonToken.VALUE_NULL;
-        }
-    }
-
-    private static final class Tree {
-        private static final YAMLFactory YAML = new YAMLFactory();
-        private final String origin;
-
-        Tree(String origin) {
-            this.origin = origin;
-        }
-
-        Node read(String yaml) throws RulesException {
-            try (JsonParser p = YAML.createParser(yaml)) {
-                if (p.nextToken() == null) return null;
-                Node root = node(p);
-                // a second document ("---"), or content the first one did not take, is never ignored
-                if (p.nextToken() != null) {
-                    throw new RulesException(where(origin, p.currentTokenLocation().getLineNr())
-                            + "unexpected content after the rules (a second YAML document, or a line outside the mapping above it)");
-                }
-                return root;
-            } catch (JsonProcessingException e) {
-                int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
-                String msg = e.getOriginalMessage();
-                int nl = msg.indexOf('\n');
-                throw new RulesException(where(origin, line) + "malformed YAML: " + (nl < 0 ? msg : msg.substring(0, nl)).trim());
-            } catch (IOException e) {
-                throw new RulesException(origin + ": cannot read: " + e.getMessage());
-            }
-        }
-
-        private Node node(JsonParser p) throws IOException, RulesException {
-            int line = p.currentTokenLocation().getLineNr();
-            JsonToken t = p.currentToken();
-            if (t == JsonToken.START_OBJECT) {
-                Map<String, Node> entries = new LinkedHashMap<>();
-                Map<String, Integer> lines = new LinkedHashMap<>();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String key = p.currentName();
-                    int keyLine = p.currentTokenLocation().getLineNr();
-                    p.nextToken();
-                    Node value = node(p);
-                    if (entries.containsKey(key)) throw new RulesException(where(origin, keyLine) + "duplicate key '" + key + "'");
-                    entries.put(key, value);
-                    lines.put(key, keyLine);
-                }
-                return new MapNode(entries, lines, line);
-            }
-            if (t == JsonToken.START_ARRAY) {
-                List<Node> items = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) items.add(node(p));
-                return new ListNode(items, line);
-            }
-            if (p instanceof YAMLParser y && y.isCurrentAlias()) {
-                // the streaming parser hands an alias over as its anchor's name: "*keep" would read as "keep"
-                throw new RulesException(where(origin, line) + "YAML aliases (*" + p.getText() + ") are not supported: write the value out");
-            }
-            return new Scalar(p.getText(), t, line);
-        }
-    }
-
-    private static String where(String origin, int line) {
-        return "rules file " + origin + (line > 0 ? ", line " + line : "") + ": ";
-    }
-
-    private RulesException error(Node at, String path, String what) {
-        return new RulesException(where(origin, at == null ? -1 : at.line()) + "'" + path + "' " + what);
-    }
-
-    // ---- validation -------------------------------------------------------------------------
 
     private Rules rules(Node root) throws RulesException {
-        Rules b = Rules.BUILT_IN;
-        if (root == null || (root instanceof Scalar s && s.isNull())) return b;
-        MapNode top = map(root, "(top level)", TOP);
-        if (top == null) return b;
-        Map<TcpState, Duration> timeouts = new EnumMap<>(b.timeouts());
-        timeouts.putAll(timeouts(top.entries().get("timeouts"), "timeouts"));
+        if (absent(root)) return BUILT_IN;
+        Map<String, Node> top = v.map(root, "(top level)", TOP).entries();
+        return new Rules(timeouts(top.get("timeouts")), excludePorts(top.get("exclude")), excludeProcesses(top.get("exclude")),
+                includePorts(top.get("include")), protectedProcesses(top), processes(top.get("processes")), ports(top.get("ports")),
+                termination(top.get("termination")), netns(top.get("netns")), check(top.get("check")), notify(top.get("notify")),
+                udp(top.get("udp")));
+    }
 
-        List<Integer> excludePorts = b.excludePorts();
-        List<String> excludeProcesses = b.excludeProcesses();
-        MapNode exclude = map(top.entries().get("exclude"), "exclude", Set.of("ports", "processes"));
-        if (exclude != null) {
-            if (exclude.entries().containsKey("ports")) excludePorts = ports(exclude.entries().get("ports"), "exclude.ports");
-            if (exclude.entries().containsKey("processes")) excludeProcesses = names(exclude.entries().get("processes"), "exclude.processes");
-        }
-        List<Integer> includePorts = b.includePorts();
-        MapNode include = map(top.entries().get("include"), "include", Set.of("ports"));
-        if (include != null && include.entries().containsKey("ports")) includePorts = ports(include.entries().get("ports"), "include.ports");
+    private Map<TcpState, Duration> timeouts(Node n) throws RulesException {
+        Map<TcpState, Duration> timeouts = new EnumMap<>(BUILT_IN.timeouts());
+        timeouts.putAll(v.timeouts(n, "timeouts"));
+        return timeouts;
+    }
 
-        List<String> protectedProcesses = top.entries().containsKey("protected_processes")
-                ? names(top.entries().get("protected_processes"), "protected_processes") : b.protectedProcesses();
+    private List<Integer> excludePorts(Node n) throws RulesException {
+        MapNode m = v.map(n, "exclude", Set.of("ports", "processes"));
+        return m != null && m.entries().containsKey("ports") ? v.ports(m.entries().get("ports"), "exclude.ports") : BUILT_IN.excludePorts();
+    }
 
-        List<Rules.ProcessRule> processes = new ArrayList<>();
-        ListNode procList = list(top.entries().get("processes"), "processes");
-        for (int i = 0; procList != null && i < procList.items().size(); i++) {
-            String path = "processes[" + i + "]";
-            MapNode m = map(procList.items().get(i), path, Set.of("name", "timeouts", "action"));
-            if (m == null) throw error(procList.items().get(i), path, "must be a mapping with 'name'");
-            Node name = m.entries().get("name");
-            if (name == null) throw error(m, path, "needs a 'name' (a process name or glob)");
-            processes.add(new Rules.ProcessRule(text(name, path + ".name"),
-                    timeouts(m.entries().get("timeouts"), path + ".timeouts"), skip(m.entries().get("action"), path + ".action")));
-        }
+    private List<String> excludeProcesses(Node n) throws RulesException {
+        MapNode m = v.map(n, "exclude", Set.of("ports", "processes"));
+        return m != null && m.entries().containsKey("processes") ? v.names(m.entries().get("processes"), "exclude.processes")
+                : BUILT_IN.excludeProcesses();
+    }
 
-        List<Rules.PortRule> portRules = new ArrayList<>();
-        ListNode portList = list(top.entries().get("ports"), "ports");
-        for (int i = 0; portList != null && i < portList.items().size(); i++) {
-            String path = "ports[" + i + "]";
-            MapNode m = map(portList.items().get(i), path, Set.of("port", "timeouts", "action"));
-            if (m == null) throw error(portList.items().get(i), path, "must be a mapping with 'port'");
-            Node port = m.entries().get("port");
-            if (port == null) throw error(m, path, "needs a 'port' (1-65535)");
-            portRules.add(new Rules.PortRule(port(port, path + ".port"),
-                    timeouts(m.entries().get("timeouts"), path + ".timeouts"), skip(m.entries().get("action"), path + ".action")));
-        }
+    private List<Integer> includePorts(Node n) throws RulesException {
+        MapNode m = v.map(n, "include", Set.of("ports"));
+        return m != null && m.entries().containsKey("ports") ? v.ports(m.entries().get("ports"), "include.ports") : BUILT_IN.includePorts();
+    }
 
-        Rules.Termination term = b.termination();
-        MapNode t = map(top.entries().get("termination"), "termination",
-                Set.of("methods", "sigterm_grace", "sigkill", "sigquit_jvm", "veto_command", "old_kernel_orphans"));
-        if (t != null) {
-            List<String> methods = term.methods();
-            if (t.entries().containsKey("methods")) {
-                methods = names(t.entries().get("methods"), "termination.methods");
-                for (String m : methods) {
-                    if (!Rules.Termination.METHODS.contains(m)) {
-                        throw error(t.entries().get("methods"), "termination.methods", "has unknown method '" + m
-                                + "' (allowed: " + String.join(", ", Rules.Termination.METHODS) + ")");
-                    }
-                }
-                if (methods.isEmpty()) {
-                    throw error(t.entries().get("methods"), "termination.methods",
-                            "must name at least one of: " + String.join(", ", Rules.Termination.METHODS));
-                }
-            }
-            Map<String, Node> e = t.entries();
-            Duration grace = e.containsKey("sigterm_grace") ? duration(e.get("sigterm_grace"), "termination.sigterm_grace") : term.sigtermGrace();
-            boolean sigkill = e.containsKey("sigkill") ? bool(e.get("sigkill"), "termination.sigkill") : term.sigkill();
-            boolean sigquit = e.containsKey("sigquit_jvm") ? bool(e.get("sigquit_jvm"), "termination.sigquit_jvm") : term.sigquitJvm();
-            List<String> veto = e.containsKey("veto_command") ? names(e.get("veto_command"), "termination.veto_command") : term.vetoCommand();
-            boolean oldOrphans = term.oldKernelOrphans();
-            if (e.containsKey("old_kernel_orphans")) {
-                String v = text(e.get("old_kernel_orphans"), "termination.old_kernel_orphans");
-                if (!v.equals("skip") && !v.equals("destroy")) throw error(e.get("old_kernel_orphans"), "termination.old_kernel_orphans", "must be skip or destroy");
-                oldOrphans = v.equals("destroy");
-            }
-            term = new Rules.Termination(methods, grace, sigkill, sigquit, veto, oldOrphans);
+    private List<String> protectedProcesses(Map<String, Node> top) throws RulesException {
+        return top.containsKey("protected_processes") ? v.names(top.get("protected_processes"), "protected_processes")
+                : BUILT_IN.protectedProcesses();
+    }
+
+    private List<Rules.ProcessRule> processes(Node n) throws RulesException {
+        return overrides(n, "processes", "name", "a process name or glob",
+                (id, path, timeouts, skip) -> new Rules.ProcessRule(v.text(id, path), timeouts, skip));
+    }
+
+    private List<Rules.PortRule> ports(Node n) throws RulesException {
+        return overrides(n, "ports", "port", "1-65535", (id, path, timeouts, skip) -> new Rules.PortRule(v.port(id, path), timeouts, skip));
+    }
+
+    interface Override<T> {
+        T make(Node id, String idPath, Map<TcpState, Duration> timeouts, boolean skip) throws RulesException;
+    }
+
+    /** processes[] and ports[]: per item its identity ({@code idKey}), its own timeouts, or action: skip. */
+    private <T> List<T> overrides(Node n, String key, String idKey, String idHelp, Override<T> make) throws RulesException {
+        List<T> out = new ArrayList<>();
+        ListNode list = v.list(n, key);
+        for (int i = 0; list != null && i < list.items().size(); i++) {
+            String path = key + "[" + i + "]";
+            MapNode m = v.map(list.items().get(i), path, Set.of(idKey, "timeouts", "action"));
+            if (m == null) throw v.error(list.items().get(i), path, "must be a mapping with '" + idKey + "'");
+            Node id = m.entries().get(idKey);
+            if (id == null) throw v.error(m, path, "needs a '" + idKey + "' (" + idHelp + ")");
+            out.add(make.make(id, path + "." + idKey, v.timeouts(m.entries().get("timeouts"), path + ".timeouts"),
+                    v.skip(m.entries().get("action"), path + ".action")));
         }
-        String netns = top.entries().containsKey("netns") && !(top.entries().get("netns") instanceof Scalar sc && sc.isNull())
-                ? text(top.entries().get("netns"), "netns") : b.netns();
-        Thresholds check = b.check();
-        MapNode c = map(top.entries().get("check"), "check", Set.of("warning", "critical", "warning_state", "critical_state"));
-        if (c != null) {
-            Map<String, Node> e = c.entries();
-            check = new Thresholds(
-                    e.containsKey("warning") ? range(e.get("warning"), "check.warning") : check.warning(),
-                    e.containsKey("critical") ? range(e.get("critical"), "check.critical") : check.critical(),
-                    e.containsKey("warning_state") ? stateRanges(e.get("warning_state"), "check.warning_state") : check.warningState(),
-                    e.containsKey("critical_state") ? stateRanges(e.get("critical_state"), "check.critical_state") : check.criticalState());
+        return out;
+    }
+
+    private Rules.Termination termination(Node n) throws RulesException {
+        Rules.Termination term = BUILT_IN.termination();
+        MapNode t = v.map(n, "termination", Set.of("methods", "sigterm_grace", "sigkill", "sigquit_jvm", "veto_command", "old_kernel_orphans"));
+        if (t == null) return term;
+        Map<String, Node> e = t.entries();
+        List<String> methods = e.containsKey("methods") ? methods(e.get("methods")) : term.methods();
+        Duration grace = e.containsKey("sigterm_grace") ? v.duration(e.get("sigterm_grace"), "termination.sigterm_grace") : term.sigtermGrace();
+        boolean sigkill = e.containsKey("sigkill") ? v.bool(e.get("sigkill"), "termination.sigkill") : term.sigkill();
+        boolean sigquit = e.containsKey("sigquit_jvm") ? v.bool(e.get("sigquit_jvm"), "termination.sigquit_jvm") : term.sigquitJvm();
+        List<String> veto = e.containsKey("veto_command") ? v.names(e.get("veto_command"), "termination.veto_command") : term.vetoCommand();
+        boolean oldOrphans = e.containsKey("old_kernel_orphans")
+                ? v.word(e.get("old_kernel_orphans"), "termination.old_kernel_orphans", "skip", "destroy").equals("destroy")
+                : term.oldKernelOrphans();
+        return new Rules.Termination(methods, grace, sigkill, sigquit, veto, oldOrphans);
+    }
+
+    private List<String> methods(Node n) throws RulesException {
+        List<String> methods = v.names(n, "termination.methods");
+        String allowed = String.join(", ", Rules.Termination.METHODS);
+        for (String m : methods) {
+            if (!Rules.Termination.METHODS.contains(m)) throw v.error(n, "termination.methods", "has unknown method '" + m + "' (allowed: " + allowed + ")");
         }
+        if (methods.isEmpty()) throw v.error(n, "termination.methods", "must name at least one of: " + allowed);
+        return methods;
+    }
+
+    private String netns(Node n) throws RulesException {
+        return absent(n) ? BUILT_IN.netns() : v.text(n, "netns");
+    }
+
+    private Thresholds check(Node n) throws RulesException {
+        Thresholds check = BUILT_IN.check();
+        MapNode c = v.map(n, "check", Set.of("warning", "critical", "warning_state", "critical_state"));
+        if (c == null) return check;
+        Map<String, Node> e = c.entries();
+        return new Thresholds(
+                e.containsKey("warning") ? v.range(e.get("warning"), "check.warning") : check.warning(),
+                e.containsKey("critical") ? v.range(e.get("critical"), "check.critical") : check.critical(),
+                e.containsKey("warning_state") ? v.stateRanges(e.get("warning_state"), "check.warning_state") : check.warningState(),
+                e.containsKey("critical_state") ? v.stateRanges(e.get("critical_state"), "check.critical_state") : check.criticalState());
+    }
+
+    private List<Target> notify(Node n) throws RulesException {
         List<Target> notify = new ArrayList<>();
-        ListNode notifyList = list(top.entries().get("notify"), "notify");
-        for (int i = 0; notifyList != null && i < notifyList.items().size(); i++) {
+        ListNode list = v.list(n, "notify");
+        for (int i = 0; list != null && i < list.items().size(); i++) {
             String path = "notify[" + i + "]";
-            MapNode m = map(notifyList.items().get(i), path, Set.of("kind", "url", "timeout"));
-            if (m == null || !m.entries().containsKey("url")) throw error(notifyList.items().get(i), path, "needs a 'url'");
-            String kind = m.entries().containsKey("kind") ? text(m.entries().get("kind"), path + ".kind") + "=" : "";
-            Duration timeout = m.entries().containsKey("timeout") ? duration(m.entries().get("timeout"), path + ".timeout") : null;
+            MapNode m = v.map(list.items().get(i), path, Set.of("kind", "url", "timeout"));
+            if (m == null || !m.entries().containsKey("url")) throw v.error(list.items().get(i), path, "needs a 'url'");
+            Map<String, Node> e = m.entries();
+            String kind = e.containsKey("kind") ? v.text(e.get("kind"), path + ".kind") + "=" : "";
+            Duration timeout = e.containsKey("timeout") ? v.duration(e.get("timeout"), path + ".timeout") : null;
             try {
-                notify.add(Target.parse(kind + text(m.entries().get("url"), path + ".url"), timeout));
-            } catch (IllegalArgumentException e) {
-                throw error(m, path, "is invalid: " + e.getMessage());
+                notify.add(Target.parse(kind + v.text(e.get("url"), path + ".url"), timeout));
+            } catch (IllegalArgumentException x) {
+                throw v.error(m, path, "is invalid: " + x.getMessage());
             }
         }
-        Rules.Udp udp = b.udp();
-        MapNode u = map(top.entries().get("udp"), "udp", Set.of("enabled", "min_queue", "timeout", "action"));
-        if (u != null) {
-            Map<String, Node> e = u.entries();
-            long minQueue = udp.minQueue();
-            if (e.containsKey("min_queue")) {
-                Node q = e.get("min_queue");
-                try {
-                    minQueue = Long.parseLong(text(q, "udp.min_queue").trim());
-                } catch (NumberFormatException x) {
-                    minQueue = -1;
-                }
-                if (minQueue < 1) throw error(q, "udp.min_queue", "must be a number of bytes, 1 or more");
-            }
-            boolean terminate = udp.terminate();
-            if (e.containsKey("action")) {
-                String a = text(e.get("action"), "udp.action");
-                if (!a.equals("report") && !a.equals("terminate")) throw error(e.get("action"), "udp.action", "must be report or terminate");
-                terminate = a.equals("terminate");
-            }
-            udp = new Rules.Udp(e.containsKey("enabled") ? bool(e.get("enabled"), "udp.enabled") : udp.enabled(), minQueue,
-                    e.containsKey("timeout") ? duration(e.get("timeout"), "udp.timeout") : udp.timeout(), terminate);
-        }
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, portRules, term, netns,
-                check, notify, udp);
+        return notify;
     }
 
-    private Range range(Node n, String path) throws RulesException {
-        if (!(n instanceof Scalar s) || s.isNull()) throw error(n, path, "must be a threshold range (10, 10:, ~:10, 10:20 or @10:20)");
-        try {
-            return Range.parse(s.text());
-        } catch (IllegalArgumentException e) {
-            throw error(n, path, "is invalid: " + e.getMessage());
-        }
-    }
-
-    private Map<TcpState, Range> stateRanges(Node n, String path) throws RulesException {
-        Map<TcpState, Range> out = new EnumMap<>(TcpState.class);
-        if (n == null || (n instanceof Scalar s && s.isNull())) return out;
-        if (!(n instanceof MapNode m)) throw error(n, path, "must be a mapping of state: range");
-        for (Map.Entry<String, Node> e : m.entries().entrySet()) {
-            TcpState state = TcpState.parse(e.getKey());
-            if (state == null || !state.watched()) {
-                throw new RulesException(where(origin, m.keyLines().get(e.getKey())) + "unknown state '" + path + "." + e.getKey()
-                        + "' (allowed: CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT)");
-            }
-            out.put(state, range(e.getValue(), path + "." + e.getKey()));
-        }
-        return out;
-    }
-
-    /** A mapping with only the allowed keys; null for an absent or empty (null) value. */
-    private MapNode map(Node n, String path, Set<String> allowed) throws RulesException {
-        if (n == null || (n instanceof Scalar s && s.isNull())) return null;
-        if (!(n instanceof MapNode m)) throw error(n, path, "must be a mapping");
-        for (Map.Entry<String, Integer> e : m.keyLines().entrySet()) {
-            if (!allowed.contains(e.getKey())) {
-                String full = path.equals("(top level)") ? e.getKey() : path + "." + e.getKey();
-                throw new RulesException(where(origin, e.getValue()) + "unknown key '" + full + "' (allowed: "
-                        + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
-            }
-        }
-        return m;
-    }
-
-    private ListNode list(Node n, String path) throws RulesException {
-        if (n == null || (n instanceof Scalar s && s.isNull())) return null;
-        if (!(n instanceof ListNode l)) throw error(n, path, "must be a list");
-        return l;
-    }
-
-    private Map<TcpState, Duration> timeouts(Node n, String path) throws RulesException {
-        Map<TcpState, Duration> out = new EnumMap<>(TcpState.class);
-        if (n == null || (n instanceof Scalar s && s.isNull())) return out;
-        if (!(n instanceof MapNode m)) throw error(n, path, "must be a mapping of state: duration");
-        for (Map.Entry<String, Node> e : m.entries().entrySet()) {
-            TcpState state = TcpState.parse(e.getKey());
-            int line = m.keyLines().get(e.getKey());
-            if (state == null) {
-                throw new RulesException(where(origin, line) + "unknown state '" + path + "." + e.getKey()
-                        + "' (allowed: CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT)");
-            }
-            if (!state.watched()) {
-                throw new RulesException(where(origin, line) + "'" + path + "." + e.getKey() + "': " + state
-                        + " is never touched by hck and takes no timeout (allowed: CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT)");
-            }
-            if (out.containsKey(state)) throw new RulesException(where(origin, line) + "'" + path + "." + e.getKey() + "' repeats state " + state);
-            out.put(state, duration(e.getValue(), path + "." + e.getKey()));
-        }
-        return out;
-    }
-
-    private Duration duration(Node n, String path) throws RulesException {
-        if (!(n instanceof Scalar s) || s.isNull()) throw error(n, path, "must be a duration (30, 2.5, 30s, 1500ms, 2m or 1h)");
-        try {
-            return Durations.parse(s.text());
-        } catch (IllegalArgumentException e) {
-            throw error(n, path, "is invalid: " + e.getMessage());
-        }
-    }
-
-    private List<Integer> ports(Node n, String path) throws RulesException {
-        if (n == null || (n instanceof Scalar s && s.isNull())) return List.of();
-        if (n instanceof Scalar) return List.of(port(n, path));
-        if (!(n instanceof ListNode l)) throw error(n, path, "must be a list of ports");
-        List<Integer> out = new ArrayList<>();
-        for (Node item : l.items()) out.add(port(item, path));
-        return out;
-    }
-
-    private int port(Node n, String path) throws RulesException {
-        if (n instanceof Scalar s && (s.token() == JsonToken.VALUE_NUMBER_INT || s.token() == JsonToken.VALUE_STRING)) {
+    private Rules.Udp udp(Node n) throws RulesException {
+        Rules.Udp udp = BUILT_IN.udp();
+        MapNode u = v.map(n, "udp", Set.of("enabled", "min_queue", "timeout", "action"));
+        if (u == null) return udp;
+        Map<String, Node> e = u.entries();
+        long minQueue = udp.minQueue();
+        if (e.containsKey("min_queue")) {
             try {
-                int p = Integer.parseInt(s.text().trim());
-                if (p >= 1 && p <= 65535) return p;
-            } catch (NumberFormatException e) {
-                // reported below
+                minQueue = Long.parseLong(v.text(e.get("min_queue"), "udp.min_queue").trim());
+            } catch (NumberFormatException x) {
+                minQueue = -1;
             }
-            throw error(n, path, "has '" + s.text() + "', not a port (1-65535)");
+            if (minQueue < 1) throw v.error(e.get("min_queue"), "udp.min_queue", "must be a number of bytes, 1 or more");
         }
-        throw error(n, path, "must be a port number (1-65535)");
-    }
-
-    private List<String> names(Node n, String path) throws RulesException {
-        if (n == null || (n instanceof Scalar s && s.isNull())) return List.of();
-        if (n instanceof Scalar) return List.of(text(n, path));
-        if (!(n instanceof ListNode l)) throw error(n, path, "must be a list of names");
-        List<String> out = new ArrayList<>();
-        for (Node item : l.items()) out.add(text(item, path));
-        return out;
-    }
-
-    private String text(Node n, String path) throws RulesException {
-        if (!(n instanceof Scalar s) || s.isNull() || s.token() == JsonToken.START_OBJECT || s.text().isBlank()) {
-            throw error(n, path, "must be a non-empty name");
-        }
-        return s.text();
-    }
-
-    private boolean bool(Node n, String path) throws RulesException {
-        if (n instanceof Scalar s && (s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE)) {
-            return s.token() == JsonToken.VALUE_TRUE;
-        }
-        throw error(n, path, "must be true or false");
-    }
-
-    private boolean skip(Node n, String path) throws RulesException {
-        if (n == null) return false;
-        if (n instanceof Scalar s && "skip".equals(s.text())) return true;
-        throw error(n, path, "must be 'skip' (leave it out to apply the timeouts)");
+        boolean terminate = e.containsKey("action") ? v.word(e.get("action"), "udp.action", "report", "terminate").equals("terminate") : udp.terminate();
+        return new Rules.Udp(e.containsKey("enabled") ? v.bool(e.get("enabled"), "udp.enabled") : udp.enabled(), minQueue,
+                e.containsKey("timeout") ? v.duration(e.get("timeout"), "udp.timeout") : udp.timeout(), terminate);
     }
 }

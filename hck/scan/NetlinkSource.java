@@ -1,11 +1,21 @@
 package hck.scan;
 
+import static hck.sys.InetDiag.AF_INET;
+import static hck.sys.InetDiag.AF_INET6;
+import static hck.sys.InetDiag.INET_DIAG_INFO;
+import static hck.sys.InetDiag.IPPROTO_TCP;
+import static hck.sys.InetDiag.NLM_F_DUMP;
+import static hck.sys.InetDiag.NLM_F_REQUEST;
+import static hck.sys.InetDiag.SOCK_DIAG_BY_FAMILY;
+import static hck.sys.InetDiag.TCPDIAG_GETSOCK;
+
 import hck.model.Addresses;
 import hck.model.Endpoint;
 import hck.model.Retrans;
 import hck.model.SocketTimer;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
+import hck.sys.InetDiag;
 import hck.sys.LibC;
 import hck.sys.Netlink;
 
@@ -27,9 +37,6 @@ import java.util.Map;
  * Gives the same sockets as ss -tanoeiH (a test holds them together), with ms-precise timers.
  */
 public final class NetlinkSource implements SocketSource {
-    static final short TCPDIAG_GETSOCK = 18, SOCK_DIAG_BY_FAMILY = 20;
-    static final short NLM_F_REQUEST = 1, NLM_F_DUMP = 0x300;
-    static final int AF_INET = 2, AF_INET6 = 10, IPPROTO_TCP = 6, INET_DIAG_INFO = 2;
     static final String[] TIMERS = {null, "on", "keepalive", "timewait", "persist"};
 
     private final Runnable firstOwned;
@@ -118,8 +125,8 @@ public final class NetlinkSource implements SocketSource {
      * when the kernel refuses the request (no compat handler).
      */
     private static boolean dumpBothFamilies(Netlink nl, int states, boolean info, Sink sink) throws IOException {
-        ByteBuffer req = ByteBuffer.allocate(Netlink.HEADER + 60).order(ByteOrder.nativeOrder());
-        req.putInt(Netlink.HEADER + 60).putShort(TCPDIAG_GETSOCK).putShort((short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(2).putInt(0);
+        ByteBuffer req = ByteBuffer.allocate(Netlink.HEADER + InetDiag.REQ_COMPAT).order(ByteOrder.nativeOrder());
+        InetDiag.header(req, Netlink.HEADER + InetDiag.REQ_COMPAT, TCPDIAG_GETSOCK, NLM_F_REQUEST | NLM_F_DUMP, 2);
         // struct inet_diag_req: family, src_len, dst_len, ext, inet_diag_sockid (48 bytes), states, dbs
         req.put((byte) AF_INET).put((byte) 0).put((byte) 0).put((byte) (info ? 1 << (INET_DIAG_INFO - 1) : 0));
         req.position(Netlink.HEADER + 4 + 48);
@@ -139,10 +146,9 @@ public final class NetlinkSource implements SocketSource {
     }
 
     private static void dump(Netlink nl, int family, int states, boolean info, Sink sink) throws IOException {
-        ByteBuffer req = ByteBuffer.allocate(Netlink.HEADER + 56).order(ByteOrder.nativeOrder());
-        req.putInt(Netlink.HEADER + 56).putShort(SOCK_DIAG_BY_FAMILY).putShort((short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(1).putInt(0);
-        req.put((byte) family).put((byte) IPPROTO_TCP).put((byte) (info ? 1 << (INET_DIAG_INFO - 1) : 0)).put((byte) 0);
-        req.putInt(states);
+        ByteBuffer req = ByteBuffer.allocate(Netlink.HEADER + InetDiag.REQ_V2).order(ByteOrder.nativeOrder());
+        InetDiag.header(req, Netlink.HEADER + InetDiag.REQ_V2, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1);
+        InetDiag.requestV2(req, family, IPPROTO_TCP, info ? 1 << (INET_DIAG_INFO - 1) : 0, states);
         req.position(req.capacity());
         nl.send(req);
         nl.receive((type, seq, payload) -> {
@@ -155,25 +161,18 @@ public final class NetlinkSource implements SocketSource {
 
     /** inet_diag_msg (linux/inet_diag.h), then its attributes; only INET_DIAG_INFO is read. */
     static TcpSocket socket(ByteBuffer m, Map<Integer, String> names, AddressTexts texts) {
-        int family = m.get(0) & 0xff;
-        TcpState state = TcpState.fromKernelCode(m.get(1) & 0xff);
-        int timer = m.get(2) & 0xff;
-        int retrans = m.get(3) & 0xff;
-        int sport = Short.toUnsignedInt(m.order(ByteOrder.BIG_ENDIAN).getShort(4));
-        int dport = Short.toUnsignedInt(m.getShort(6));
-        m.order(ByteOrder.nativeOrder());
-        int ifindex = m.getInt(40);
-        long cookie = (Integer.toUnsignedLong(m.getInt(48)) << 32) | Integer.toUnsignedLong(m.getInt(44));
-        long expires = Integer.toUnsignedLong(m.getInt(52));
-        long rqueue = Integer.toUnsignedLong(m.getInt(56));
-        long wqueue = Integer.toUnsignedLong(m.getInt(60));
-        long inode = Integer.toUnsignedLong(m.getInt(68));
+        int family = InetDiag.family(m);
+        TcpState state = InetDiag.state(m);
+        int timer = InetDiag.timer(m), retrans = InetDiag.retrans(m);
+        int ifindex = InetDiag.ifindex(m);
+        long inode = InetDiag.inode(m);
         String zone = ifindex == 0 ? null : names.computeIfAbsent(ifindex, NetlinkSource::ifname);
-        String local = texts.of(family, m, 8, 0), remote = texts.of(family, m, 24, 1);
-        boolean linkLocalPeer = family == AF_INET6 && (m.get(24) & 0xff) == 0xfe && (m.get(25) & 0xc0) == 0x80;
+        int remoteAt = InetDiag.address(1);
+        String local = texts.of(family, m, InetDiag.address(0), 0), remote = texts.of(family, m, remoteAt, 1);
+        boolean linkLocalPeer = family == AF_INET6 && (m.get(remoteAt) & 0xff) == 0xfe && (m.get(remoteAt + 1) & 0xc0) == 0x80;
         Long lastSnd = null, lastRcv = null, lastAck = null;
         Retrans retransInfo = null;
-        for (int p = 72; p + 4 <= m.limit(); ) {
+        for (int p = InetDiag.MSG; p + 4 <= m.limit(); ) {
             int alen = Short.toUnsignedInt(m.getShort(p));
             int atype = Short.toUnsignedInt(m.getShort(p + 2));
             if (alen < 4) break;
@@ -186,9 +185,10 @@ public final class NetlinkSource implements SocketSource {
             }
             p += (alen + 3) & ~3;
         }
-        SocketTimer t = timer > 0 && timer < TIMERS.length ? new SocketTimer(TIMERS[timer], expires, retrans) : null;
-        return new TcpSocket(state, new Endpoint(local, sport, zone), new Endpoint(remote, dport, linkLocalPeer ? zone : null),
-                rqueue, wqueue, inode, Long.toHexString(cookie), t, lastSnd, lastRcv, lastAck, List.of(), null, null, null, retransInfo);
+        SocketTimer t = timer > 0 && timer < TIMERS.length ? new SocketTimer(TIMERS[timer], InetDiag.expires(m), retrans) : null;
+        return new TcpSocket(state, new Endpoint(local, InetDiag.sport(m), zone), new Endpoint(remote, InetDiag.dport(m), linkLocalPeer ? zone : null),
+                InetDiag.rqueue(m), InetDiag.wqueue(m), inode, Long.toHexString(InetDiag.cookie(m)), t, lastSnd, lastRcv, lastAck, List.of(),
+                null, null, null, retransInfo);
     }
 
     /**

@@ -1,6 +1,15 @@
 package hck.sys;
 
-import hck.sys.Netlink;
+import static hck.sys.InetDiag.AF_INET;
+import static hck.sys.InetDiag.AF_INET6;
+import static hck.sys.InetDiag.IPPROTO_TCP;
+import static hck.sys.InetDiag.IPPROTO_UDP;
+import static hck.sys.InetDiag.MSG;
+import static hck.sys.InetDiag.NLM_F_ACK;
+import static hck.sys.InetDiag.NLM_F_REQUEST;
+import static hck.sys.InetDiag.NO_COOKIE;
+import static hck.sys.InetDiag.SOCK_DESTROY;
+import static hck.sys.InetDiag.SOCK_DIAG_BY_FAMILY;
 
 import hck.model.Endpoint;
 import hck.model.TcpSocket;
@@ -14,7 +23,6 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -27,11 +35,7 @@ import java.util.concurrent.FutureTask;
  * new socket reusing the 4-tuple is never hit.
  */
 public final class SockDiag implements AutoCloseable {
-    static final short SOCK_DIAG_BY_FAMILY = 20, SOCK_DESTROY = 21;
-    static final short NLM_F_REQUEST = 1, NLM_F_ACK = 4;
-    static final int AF_INET = 2, AF_INET6 = 10, IPPROTO_TCP = 6, IPPROTO_UDP = 17;
-    static final int HDR = 16, REQ = 56, MSG = 72;
-    static final long NO_COOKIE = 0xFFFF_FFFF_FFFF_FFFFL;
+    private static final int HDR = Netlink.HEADER, REQ = InetDiag.REQ_V2;
     private static final int BATCH = 256;
     /** Below this many requests a second thread and socket cost more than they save. */
     private static final int PARALLEL_FROM = 4 * BATCH;
@@ -131,18 +135,10 @@ public final class SockDiag implements AutoCloseable {
     }
 
     private static void request(ByteBuffer b, Id id, short type, int seq) {
-        b.putInt(HDR + REQ).putShort(type).putShort((short) (NLM_F_REQUEST | (type == SOCK_DESTROY ? NLM_F_ACK : 0)))
-                .putInt(seq).putInt(0);
-        b.put((byte) id.family()).put((byte) id.protocol()).put((byte) 0).put((byte) 0);
-        b.putInt(0xFFF); // idiag_states: all; exact lookups ignore it, hck checks the state itself
-        sockid(b, id);
-    }
-
-    private static void sockid(ByteBuffer b, Id id) {
-        b.order(ByteOrder.BIG_ENDIAN).putShort((short) id.sport()).putShort((short) id.dport()).order(ByteOrder.nativeOrder());
-        b.put(Arrays.copyOf(id.src(), 16)).put(Arrays.copyOf(id.dst(), 16));
-        b.putInt(id.ifindex());
-        b.putInt((int) id.cookie()).putInt((int) (id.cookie() >>> 32));
+        InetDiag.header(b, HDR + REQ, type, NLM_F_REQUEST | (type == SOCK_DESTROY ? NLM_F_ACK : 0), seq);
+        // idiag_states: all; exact lookups ignore it, hck checks the state itself
+        InetDiag.requestV2(b, id.family(), id.protocol(), 0, 0xFFF);
+        InetDiag.sockid(b, id.sport(), id.dport(), id.src(), id.dst(), id.ifindex(), id.cookie());
     }
 
     private static void receive(Netlink nl, Object[] results, int offset, int base, int expected) throws IOException {
@@ -162,13 +158,8 @@ public final class SockDiag implements AutoCloseable {
         });
     }
 
-    private static Found found(ByteBuffer b) {
-        int p = 0;
-        TcpState state = TcpState.fromKernelCode(b.get(p + 1) & 0xff);
-        long c0 = b.getInt(p + 4 + 40) & 0xFFFF_FFFFL;
-        long c1 = b.getInt(p + 4 + 44) & 0xFFFF_FFFFL;
-        long inode = b.getInt(p + 4 + 48 + 16) & 0xFFFF_FFFFL;
-        return new Found(state, (c1 << 32) | c0, inode);
+    private static Found found(ByteBuffer m) {
+        return new Found(InetDiag.state(m), InetDiag.cookie(m), InetDiag.inode(m));
     }
 
     static byte[] bytes(Endpoint e, boolean v6) throws IOException {

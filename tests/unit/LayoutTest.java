@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Test;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -51,5 +54,51 @@ class LayoutTest {
         assertFalse(deps.isEmpty());
         for (String d : deps) assertTrue(d.matches("//DEPS [\\w.-]+:[\\w.-]+:\\d[\\w.-]*"), "pinned: " + d);
         assertTrue(Files.readAllLines(Path.of("hck.java")).contains("//JAVA 17+"));
+    }
+
+    /**
+     * What each package may use (README "Layout"): model, io and sys at the bottom; rules and decide
+     * know nothing of I/O or outputs; scan and act nothing of reports, checks or notifications;
+     * outputs on top; run, the cycle, uses them all.
+     */
+    static final Map<String, Set<String>> MAY_USE = Map.ofEntries(
+            Map.entry("model", Set.of()),
+            Map.entry("io", Set.of("sys")),
+            Map.entry("sys", Set.of("io", "model")),
+            Map.entry("rules", Set.of("model")),
+            Map.entry("decide", Set.of("model", "rules")),
+            Map.entry("scan", Set.of("model", "io", "sys")),
+            Map.entry("act", Set.of("model", "io", "sys", "rules")),
+            Map.entry("netns", Set.of("model", "io", "sys")),
+            Map.entry("report", Set.of("model", "io", "sys", "rules", "decide")),
+            Map.entry("check", Set.of("model", "io", "sys", "rules", "decide", "report")),
+            Map.entry("notify", Set.of("model", "io", "sys", "rules", "decide", "report", "check")),
+            Map.entry("run", Set.of("model", "io", "sys", "rules", "decide", "scan", "act", "netns", "report", "check", "notify")));
+
+    @Test
+    void importsFlowOneWay() throws Exception {
+        Pattern use = Pattern.compile("\\bhck\\.([a-z]+)\\.[A-Z]");
+        List<String> wrong = new java.util.ArrayList<>();
+        for (String file : javaFiles(Path.of("hck"), Path.of(""))) {
+            String pkg = Path.of(file).getName(1).toString();
+            assertTrue(MAY_USE.containsKey(pkg), "a package the layout does not know: " + pkg);
+            Matcher m = use.matcher(Files.readString(Path.of(file)));
+            while (m.find()) {
+                if (!m.group(1).equals(pkg) && !MAY_USE.get(pkg).contains(m.group(1))) wrong.add(file + " uses hck." + m.group(1));
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    @Test
+    void filesStaySmallEnoughToRead() throws Exception {
+        List<String> big = new java.util.ArrayList<>();
+        for (String file : javaFiles(Path.of("hck"), Path.of(""))) {
+            long lines = Files.readAllLines(Path.of(file)).size();
+            if (lines > 300) big.add(file + ": " + lines);
+        }
+        assertEquals(List.of(), big, "one job a file");
+        long entry = Files.readAllLines(Path.of("hck.java")).size();
+        assertTrue(entry <= 400, "hck.java: the directives, the options and the story; " + entry + " lines");
     }
 }

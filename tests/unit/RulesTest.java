@@ -1,6 +1,7 @@
 package hck.rules;
 
 import hck.model.TcpState;
+import hck.run.RulesFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +17,7 @@ class RulesTest {
 
     @Test
     void shippedRulesFileEqualsTheBuiltInRules() throws Exception {
-        assertEquals(Rules.BUILT_IN, RulesLoader.load(Path.of("rules.yaml")));
+        assertEquals(Rules.BUILT_IN, RulesFile.load(Path.of("rules.yaml")));
     }
 
     @Test
@@ -118,12 +119,12 @@ class RulesTest {
 
     @Test
     void missingAndUnreadableFiles(@TempDir Path dir) {
-        RulesException missing = assertThrows(RulesException.class, () -> RulesLoader.load(dir.resolve("nope.yaml")));
+        RulesException missing = assertThrows(RulesException.class, () -> RulesFile.load(dir.resolve("nope.yaml")));
         assertEquals("rules file " + dir.resolve("nope.yaml") + " does not exist", missing.getMessage());
-        RulesException notAFile = assertThrows(RulesException.class, () -> RulesLoader.load(dir));
+        RulesException notAFile = assertThrows(RulesException.class, () -> RulesFile.load(dir));
         assertEquals("rules file " + dir + " is a directory, not a regular file", notAFile.getMessage());
         // neither /dev/zero (endless) nor a FIFO (blocks until a writer comes) is read
-        RulesException zero = assertThrows(RulesException.class, () -> RulesLoader.load(Path.of("/dev/zero")));
+        RulesException zero = assertThrows(RulesException.class, () -> RulesFile.load(Path.of("/dev/zero")));
         assertEquals("rules file /dev/zero is a character device, not a regular file", zero.getMessage());
     }
 
@@ -134,9 +135,9 @@ class RulesTest {
         Files.setPosixFilePermissions(f, java.util.Set.of());
         if ("root".equals(System.getProperty("user.name"))) {
             // root reads any file: the permission check cannot fail here, so check the message form only
-            assertNotNull(RulesLoader.load(f));
+            assertNotNull(RulesFile.load(f));
         } else {
-            RulesException e = assertThrows(RulesException.class, () -> RulesLoader.load(f));
+            RulesException e = assertThrows(RulesException.class, () -> RulesFile.load(f));
             assertTrue(e.getMessage().contains("permission denied"), e.getMessage());
         }
     }

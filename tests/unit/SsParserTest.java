@@ -100,7 +100,7 @@ class SsParserTest {
         assertTrue(shared.owners().get(0).pid() < shared.owners().get(1).pid(), "owners sorted by PID");
         assertEquals(3, shared.owners().get(0).fd());
         Set<String> names = all.stream().flatMap(s -> s.owners().stream()).map(Owner::name).collect(Collectors.toSet());
-        // ss cuts a name at its first ')': "my app (v2)" shows as "my app (v2" (FACTS.md)
+        // ss cuts a name at its first ')': "my app (v2)" shows as "my app (v2" (README "How it scans")
         assertTrue(names.contains("my app (v2"), names.toString());
         assertTrue(names.contains("we\"ird"), names.toString());
         assertTrue(names.contains("sshd"), names.toString());

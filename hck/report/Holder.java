@@ -1,0 +1,52 @@
+package hck.report;
+
+import hck.decide.Decision;
+import hck.model.Owner;
+import hck.model.TcpState;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The hung sockets one process holds (or, with no name, the ones no process holds: orphans and
+ * sockets whose owner could not be read): the one grouping the log's tallies, the check's line,
+ * the metrics and the notifications share.
+ */
+public record Holder(long pid, String name, Map<TcpState, Integer> states, long oldestMs, List<Decision> sockets) {
+
+    public int count() {
+        return sockets.size();
+    }
+
+    /** Grouped by process, in the order each first appears in {@code hung}. */
+    public static List<Holder> of(List<Decision> hung) {
+        Map<String, List<Decision>> by = new LinkedHashMap<>();
+        for (Decision d : hung) {
+            Owner o = d.socket().owner();
+            by.computeIfAbsent(o == null ? "-" : o.pid() + "\u0000" + o.name(), k -> new ArrayList<>()).add(d);
+        }
+        List<Holder> out = new ArrayList<>(by.size());
+        for (List<Decision> list : by.values()) {
+            Owner o = list.get(0).socket().owner();
+            Map<TcpState, Integer> states = new EnumMap<>(TcpState.class);
+            long oldest = 0;
+            for (Decision d : list) {
+                states.merge(d.socket().state(), 1, Integer::sum);
+                oldest = Math.max(oldest, d.ageMs());
+            }
+            out.add(new Holder(o == null ? -1 : o.pid(), o == null ? null : o.name(), states, oldest, list));
+        }
+        return out;
+    }
+
+    /** The biggest holder first; among equals, the one with the oldest socket. */
+    public static List<Holder> biggestFirst(List<Decision> hung) {
+        List<Holder> out = of(hung);
+        out.sort(Comparator.comparingInt(Holder::count).reversed().thenComparing(Holder::oldestMs, Comparator.reverseOrder()));
+        return out;
+    }
+}

@@ -1,0 +1,140 @@
+package hck.run;
+
+import hck.act.Result;
+import hck.decide.AgeSource;
+import hck.decide.Decision;
+import hck.decide.Verdict;
+import hck.model.Endpoint;
+import hck.model.Owner;
+import hck.model.TcpSocket;
+import hck.model.TcpState;
+import hck.netns.Namespace;
+import hck.report.Outcome;
+import hck.report.Summary;
+import hck.rules.Rules;
+import hck.scan.ScanResult;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The run's record from its verdicts and live results, without a kernel: outcomes, counts, per-namespace counts, signals. */
+class RunReportTest {
+    static final Owner APP = new Owner(1234, 9, "myapp");
+
+    static TcpSocket socket(TcpState state, int remotePort, String netns) {
+        return new TcpSocket(state, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", remotePort, null),
+                1, 0, 1000 + remotePort, Integer.toHexString(remotePort), null, 90_000L, 90_000L, 90_000L, List.of(APP), null).withNetns(netns);
+    }
+
+    static Decision decision(TcpSocket s, Verdict v) {
+        return new Decision(s, v, s.state() + " idle 90.0s > 60s", Duration.ofSeconds(60), 90_000, AgeSource.TCP_INFO);
+    }
+
+    static Plan plan(RunMode mode, Rules rules) {
+        return new Plan(mode, rules, "built-in", null, List.of(), new RunMemory(Path.of("/nonexistent/state.json"), w -> { }),
+                new Stopwatch(), LoggerFactory.getLogger("test"));
+    }
+
+    static Sweep sweep(List<Decision> decisions, String... namespaces) {
+        List<TcpSocket> sockets = decisions.stream().map(Decision::socket).toList();
+        List<Sweep.NsScan> scans = new ArrayList<>();
+        for (String ns : namespaces) {
+            List<TcpSocket> mine = sockets.stream().filter(s -> java.util.Objects.equals(s.netns(), ns)).toList();
+            scans.add(new Sweep.NsScan(new Namespace(ns, null, 0), null, new ScanResult(mine, 100, "netlink", 0), null, Duration.ofSeconds(60)));
+        }
+        return new Sweep(scans, sockets, sockets, 100L * namespaces.length, 0, "netlink", 0, 0);
+    }
+
+    static Verdicts verdicts(List<Decision> listed) {
+        return new Verdicts(listed, listed.stream().filter(d -> d.verdict() == Verdict.HUNG).toList());
+    }
+
+    @Test
+    void aDryRunWouldTerminateTheHungAndCountsThem() {
+        Decision hung = decision(socket(TcpState.CLOSE_WAIT, 1, null), Verdict.HUNG);
+        Decision skipped = decision(socket(TcpState.CLOSE_WAIT, 2, null), Verdict.SKIPPED);
+        List<Decision> listed = List.of(hung, skipped);
+        RunReport r = RunReport.of(plan(RunMode.DRY_RUN, Rules.BUILT_IN), sweep(listed, (String) null), verdicts(listed), Map.of(),
+                o -> fail("only live mode reports outcomes as they come"));
+        assertEquals(List.of(Outcome.WOULD_TERMINATE, Outcome.NONE), r.outcomes().stream().map(Outcome::action).toList());
+        assertEquals(new Summary(100, 2, 1, 1, 1, 0), r.summary());
+        assertEquals(List.of(new Summary.PerNetns(null, r.summary())), r.perNetns());
+        assertEquals(0, r.leftByStop());
+    }
+
+    @Test
+    void theCheckActsOnNothing() {
+        List<Decision> listed = List.of(decision(socket(TcpState.FIN_WAIT2, 1, null), Verdict.HUNG));
+        RunReport r = RunReport.of(plan(RunMode.CHECK, Rules.BUILT_IN), sweep(listed, (String) null), verdicts(listed), Map.of(), o -> fail());
+        assertEquals(Outcome.NONE, r.outcomes().get(0).action());
+        assertEquals(new Summary(100, 1, 1, 0, 0, 0), r.summary());
+    }
+
+    @Test
+    void liveResultsBecomeOutcomesAndASignalsLeftoversAreCountedByTheirResult() {
+        Decision terminated = decision(socket(TcpState.CLOSE_WAIT, 1, null), Verdict.HUNG);
+        Decision failed = decision(socket(TcpState.CLOSE_WAIT, 2, null), Verdict.HUNG);
+        Decision vetoed = decision(socket(TcpState.CLOSE_WAIT, 3, null), Verdict.HUNG);
+        Decision stopped = decision(socket(TcpState.CLOSE_WAIT, 4, null), Verdict.HUNG);
+        Decision gone = decision(socket(TcpState.LAST_ACK, 5, null), Verdict.HUNG);
+        Map<TcpSocket, Result> results = new IdentityHashMap<>();
+        results.put(terminated.socket(), new Result(Result.TERMINATED, "socket-destroy", null, "OK", false));
+        results.put(failed.socket(), new Result(Result.FAILED, null, "SOCK_DESTROY failed: EPERM", "EPERM", false));
+        results.put(vetoed.socket(), new Result(Result.VETOED, null, "veto command said no", null, false));
+        results.put(stopped.socket(), Result.stopped("SIGTERM"));
+        results.put(gone.socket(), Result.gone("closed by itself before hck got to it"));
+        List<Decision> listed = List.of(terminated, failed, vetoed, stopped, gone);
+        List<Outcome> told = new ArrayList<>();
+        RunReport r = RunReport.of(plan(RunMode.LIVE, Rules.BUILT_IN), sweep(listed, (String) null), verdicts(listed), results, told::add);
+
+        assertEquals(List.of(Outcome.TERMINATED, Outcome.FAILED, Outcome.NONE, Outcome.NONE, Outcome.NONE),
+                r.outcomes().stream().map(Outcome::action).toList());
+        assertEquals("socket-destroy", r.outcomes().get(0).method());
+        assertEquals(Verdict.SKIPPED, r.outcomes().get(2).verdict(), "a vetoed socket ends skipped");
+        assertTrue(r.outcomes().get(1).reason().endsWith("; not terminated: SOCK_DESTROY failed: EPERM"), r.outcomes().get(1).reason());
+        assertTrue(r.outcomes().get(3).reason().endsWith("; hck was stopped by SIGTERM before it got to it"));
+        assertEquals(new Summary(100, 5, 4, 1, 1, 1), r.summary());
+        assertEquals(1, r.leftByStop(), "counted by the result, not by the text of a reason");
+        assertEquals(5, told.size(), "every hung socket's outcome, as live mode logs them");
+        assertEquals(4, r.hung().size());
+    }
+
+    @Test
+    void everyNamespaceGetsItsOwnCounts() {
+        Decision a = decision(socket(TcpState.CLOSE_WAIT, 1, null), Verdict.HUNG);
+        Decision b = decision(socket(TcpState.CLOSE_WAIT, 2, "blue"), Verdict.HUNG);
+        Decision c = decision(socket(TcpState.CLOSE_WAIT, 3, "blue"), Verdict.SKIPPED);
+        List<Decision> listed = List.of(a, b, c);
+        RunReport r = RunReport.of(plan(RunMode.DRY_RUN, Rules.BUILT_IN), sweep(listed, null, "blue"), verdicts(listed), Map.of(), o -> { });
+        assertEquals(new Summary(200, 3, 2, 1, 2, 0), r.summary());
+        assertEquals(List.of(new Summary.PerNetns(null, new Summary(100, 1, 1, 0, 1, 0)), new Summary.PerNetns("blue", new Summary(100, 2, 1, 1, 1, 0))),
+                r.perNetns());
+    }
+
+    @Test
+    void commandLineOverridesReplaceWhatTheyName() {
+        Overrides o = new Overrides(Duration.ofSeconds(5), null, null, List.of("3306"), null, null, true, List.of("webhook=http://127.0.0.1:9/x"),
+                new Overrides.Limits("2", null, List.of("CLOSE_WAIT=4"), null));
+        Rules r = o.applyTo(Rules.BUILT_IN, true);
+        assertEquals(Duration.ofSeconds(5), r.timeouts().get(TcpState.CLOSE_WAIT));
+        assertEquals(Rules.BUILT_IN.timeouts().get(TcpState.FIN_WAIT1), r.timeouts().get(TcpState.FIN_WAIT1));
+        assertEquals(List.of(3306), r.excludePorts());
+        assertTrue(r.udp().enabled());
+        assertEquals(1, r.notifications().size());
+        assertEquals("2", r.check().warning().toString());
+        assertEquals("4", r.check().warningState().get(TcpState.CLOSE_WAIT).toString());
+        assertEquals(Rules.BUILT_IN.check(), o.applyTo(Rules.BUILT_IN, false).check(), "thresholds only in check mode");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () ->
+                new Overrides(null, null, null, null, null, null, false, null, new Overrides.Limits(null, null, List.of("LISTEN=1"), null))
+                        .applyTo(Rules.BUILT_IN, true));
+        assertEquals("--warning-state LISTEN=1: use STATE=RANGE with a watched state, e.g. CLOSE_WAIT=5", bad.getMessage());
+    }
+}
