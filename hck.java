@@ -31,7 +31,9 @@
 //SOURCES hck/model/Addresses.java
 //SOURCES hck/model/Endpoint.java
 //SOURCES hck/model/Owner.java
+//SOURCES hck/model/PortUse.java
 //SOURCES hck/model/Printable.java
+//SOURCES hck/model/ProcessForecast.java
 //SOURCES hck/model/Retrans.java
 //SOURCES hck/model/SocketTimer.java
 //SOURCES hck/model/TcpSocket.java
@@ -64,6 +66,7 @@
 //SOURCES hck/rules/YamlTree.java
 //SOURCES hck/run/DurationOption.java
 //SOURCES hck/run/ExitCode.java
+//SOURCES hck/run/Foresight.java
 //SOURCES hck/run/Guard.java
 //SOURCES hck/run/Kills.java
 //SOURCES hck/run/Outputs.java
@@ -82,8 +85,10 @@
 //SOURCES hck/run/Version.java
 //SOURCES hck/scan/NetlinkSource.java
 //SOURCES hck/scan/Owners.java
+//SOURCES hck/scan/PortCounts.java
 //SOURCES hck/scan/ProcNetParser.java
 //SOURCES hck/scan/ProcNetSource.java
+//SOURCES hck/scan/ProcessFacts.java
 //SOURCES hck/scan/ProcessMapper.java
 //SOURCES hck/scan/ScanResult.java
 //SOURCES hck/scan/Scanner.java
@@ -313,7 +318,7 @@ public class hck implements Callable<Integer> {
         return a.group() != null && a.group().typeInfo() != null && a.group().typeInfo().getType() == Mode.class;
     }
 
-    /** load rules → Sweep (scan) → Verdicts (decide) → Kills (act) → RunReport → Publish (report) → exit code. */
+    /** load rules → Sweep (scan) → Verdicts (decide) → Foresight → Kills (act) → RunReport → Publish (report) → exit code. */
     @Override
     public Integer call() {
         Stopwatch clock = new Stopwatch();
@@ -338,12 +343,10 @@ public class hck implements Callable<Integer> {
             try (LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null) {
                 return run(plan, outputs);
             }
-        } catch (UsageError | RulesException | IllegalArgumentException e) {
-            return usageError(e.getMessage());
         } catch (LiveLock.Held e) {
             log.error("{}: not run", e.getMessage());
             return ExitCode.LOCKED;
-        } catch (IOException e) { // the log file, a namespace or the lock
+        } catch (UsageError | RulesException | IllegalArgumentException | IOException e) { // IOException: the log, a namespace, the lock
             return usageError(e.getMessage());
         } finally {
             CheckAnswer.runDone();
@@ -358,6 +361,7 @@ public class hck implements Callable<Integer> {
         log.info(kernel.describe());
         Sweep sweep = Sweep.run(plan);
         Verdicts verdicts = Verdicts.of(plan, sweep, report::notListed);
+        Foresight foresight = Foresight.of(plan, sweep, verdicts);
         Map<TcpSocket, Result> results = Map.of();
         if (plan.live()) {
             report.decisions(verdicts.listed(), verdicts.hung()); // live mode says what it found before it acts
@@ -369,7 +373,7 @@ public class hck implements Callable<Integer> {
             }
         }
         RunReport outcome = RunReport.of(plan, sweep, verdicts, results, report::outcome);
-        return new Publish(plan, outputs, report).all(kernel, sweep, verdicts, outcome);
+        return new Publish(plan, outputs, report).all(kernel, sweep, verdicts, outcome, foresight);
     }
 
     /** The rules file (or the built-in rules), then what the command line says over it. */

@@ -39,6 +39,7 @@
 //SOURCES it/KernelStatesTest.java
 //SOURCES it/FleetSshTest.java
 //SOURCES it/ClientsTest.java
+//SOURCES it/ForesightTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;
@@ -50,6 +51,7 @@ import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -102,8 +104,18 @@ public class run {
                 return id.isTest() ? owner + " > " + id.getDisplayName() : owner;
             }
         };
+        // hck's own default state files: a test must never leave one on the machine
+        List<java.nio.file.Path> defaults = List.of(java.nio.file.Path.of("/var/lib/hck"),
+                java.nio.file.Path.of(System.getProperty("user.home"), ".local/state/hck"));
+        List<java.nio.file.Path> there = defaults.stream().filter(java.nio.file.Files::exists).toList();
         Launcher launcher = LauncherFactory.create();
         launcher.execute(request, listener);
+        for (java.nio.file.Path p : defaults) {
+            if (!there.contains(p) && java.nio.file.Files.exists(p)) {
+                failed.incrementAndGet();
+                System.out.println("FAIL run > the suite made " + p + " on this machine: a test ran hck without --state-file");
+            }
+        }
         System.out.println("tests: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
         if (passed.get() + failed.get() + skipped.get() == 0) {
             System.out.println("no test matched " + pattern);

@@ -5,7 +5,9 @@ import hck.rules.Durations;
 import hck.rules.Range;
 import hck.decide.Decision;
 import hck.report.Holder;
+import hck.model.PortUse;
 import hck.model.Printable;
+import hck.model.ProcessForecast;
 import hck.model.TcpState;
 
 import java.util.EnumMap;
@@ -37,6 +39,16 @@ public final class NagiosCheck {
      *                   without an owner, and the line says why the owners are missing and how to fix it
      */
     public static Result evaluate(List<Decision> hung, Thresholds t, int unreadable) {
+        return evaluate(hung, t, unreadable, List.of(), List.of(), 0);
+    }
+
+    /**
+     * @param processes     the fd forecasts, soonest exhaustion first
+     * @param ports         the destinations filling their ephemeral ports, fullest first
+     * @param fullestPorts  the fullest destination's ports in use, percent
+     */
+    public static Result evaluate(List<Decision> hung, Thresholds t, int unreadable, List<ProcessForecast> processes, List<PortUse> ports,
+                                  double fullestPorts) {
         Map<TcpState, Integer> count = new EnumMap<>(TcpState.class);
         Map<TcpState, Long> oldest = new EnumMap<>(TcpState.class);
         for (Decision d : hung) {
@@ -53,12 +65,28 @@ public final class NagiosCheck {
             if (c != null && c.alerts(n)) status = status.worst(Status.CRITICAL);
         }
 
+        ProcessForecast soonest = processes.stream().filter(p -> p.etaSeconds() != null)
+                .min(java.util.Comparator.comparingDouble(ProcessForecast::etaSeconds)).orElse(null);
+        if (soonest != null && soonest.etaSeconds() < t.exhaustionWarning().toSeconds()) status = status.worst(Status.WARNING);
+        if (soonest != null && soonest.etaSeconds() < t.exhaustionCritical().toSeconds()) status = status.worst(Status.CRITICAL);
+        if (fullestPorts >= t.portsWarning()) status = status.worst(Status.WARNING);
+        if (fullestPorts >= t.portsCritical()) status = status.worst(Status.CRITICAL);
+
         List<Holder> holders = Holder.biggestFirst(hung);
         StringBuilder summary = new StringBuilder().append(hung.size()).append(" hung TCP connection").append(hung.size() == 1 ? "" : "s");
         if (!holders.isEmpty()) summary.append(" (").append(describe(holders.get(0))).append(")");
         if (unreadable > 0) {
             summary.append("; owners unseen: could not read the open files of ").append(unreadable)
                     .append(" processes (run as root, or with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)");
+        }
+        if (soonest != null && soonest.etaSeconds() < t.exhaustionWarning().toSeconds()) {
+            summary.append("; ").append(Printable.forCheck(soonest.name())).append(" PID ").append(soonest.pid())
+                    .append(" out of file descriptors in about ").append(Durations.about(soonest.etaSeconds()));
+        }
+        if (!ports.isEmpty() && fullestPorts >= t.portsWarning()) {
+            PortUse u = ports.get(0);
+            summary.append("; ").append(u.localIp()).append(" to ").append(u.remote()).append(": ").append(u.inUse()).append(" of ")
+                    .append(u.available()).append(" ephemeral ports in use");
         }
         StringBuilder line = new StringBuilder("HCK ").append(status).append(": ").append(summary);
         line.append(" | 'hung'=").append(hung.size()).append(';').append(t.warning()).append(';').append(t.critical()).append(";0");
@@ -69,6 +97,11 @@ public final class NagiosCheck {
                     .append(w == null ? "" : w).append(';').append(c == null ? "" : c).append(";0");
             line.append(" '").append(label).append("_oldest'=").append(Durations.tenthsShort(oldest.getOrDefault(s, 0L))).append("s;;;0");
         }
+        line.append(" 'fd_exhaustion'=").append(soonest == null ? "U;" : Math.round(soonest.etaSeconds()) + "s;")
+                .append(t.exhaustionWarning().toSeconds()).append(':').append(';').append(t.exhaustionCritical().toSeconds()).append(':').append(";0");
+        line.append(" 'ephemeral_ports'=").append(Durations.tenthsShort(Math.round(fullestPorts * 1000))).append("%;")
+                .append(Durations.tenthsShort(Math.round(t.portsWarning() * 1000))).append(';')
+                .append(Durations.tenthsShort(Math.round(t.portsCritical() * 1000))).append(";0;100");
         for (int i = 0; i < Math.min(TOP, holders.size()); i++) line.append('\n').append(describe(holders.get(i)));
         return new Result(status, line.toString(), summary.toString());
     }

@@ -8,6 +8,8 @@ import hck.decide.Decider;
 import hck.decide.Diagnosis;
 import hck.decide.Decision;
 import hck.model.Owner;
+import hck.model.PortUse;
+import hck.model.ProcessForecast;
 import hck.model.TcpSocket;
 import hck.rules.Durations;
 
@@ -25,6 +27,12 @@ public final class JsonReport {
 
     public static void write(OutputStream out, RunInfo run, Summary sum, List<Summary.PerNetns> perNetns, List<Outcome> outcomes)
             throws IOException {
+        write(out, run, sum, perNetns, List.of(), List.of(), outcomes);
+    }
+
+    /** With the forecasts: {@code processes} (holding hung sockets) and {@code ephemeral_ports} (destinations filling up). */
+    public static void write(OutputStream out, RunInfo run, Summary sum, List<Summary.PerNetns> perNetns, List<ProcessForecast> processes,
+                             List<PortUse> ports, List<Outcome> outcomes) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.setPrettyPrinter(new OneLinePerEntry());
@@ -57,12 +65,60 @@ public final class JsonReport {
             }
             g.writeEndArray();
             g.writeEndObject();
+            g.writeArrayFieldStart("processes");
+            for (ProcessForecast p : processes) process(g, p);
+            g.writeEndArray();
+            g.writeArrayFieldStart("ephemeral_ports");
+            for (PortUse p : ports) ports(g, p);
+            g.writeEndArray();
             g.writeArrayFieldStart("connections");
             for (Outcome o : outcomes) connection(g, o);
             g.writeEndArray();
             g.writeEndObject();
             g.writeRaw('\n');
         }
+    }
+
+    private static void process(JsonGenerator g, ProcessForecast p) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("pid", p.pid());
+        g.writeStringField("process", p.name());
+        g.writeStringField("netns", p.netns());
+        g.writeFieldName("open_fds");
+        if (p.openFds() == null) g.writeNull(); else g.writeNumber(p.openFds());
+        g.writeFieldName("fd_limit");
+        if (p.fdLimit() == null) g.writeNull(); else g.writeNumber(p.fdLimit());
+        g.writeObjectFieldStart("hung");
+        for (var e : p.hung().entrySet()) g.writeNumberField(e.getKey().name(), e.getValue());
+        g.writeEndObject();
+        g.writeNumberField("hung_total", p.hungTotal());
+        g.writeFieldName("hung_growth_per_hour");
+        if (p.growthPerHour() == null) g.writeNull(); else g.writeNumber(Math.round(p.growthPerHour() * 10) / 10.0);
+        g.writeFieldName("fd_exhaustion_eta_s");
+        if (p.etaSeconds() == null) g.writeNull(); else g.writeNumber(Math.round(p.etaSeconds()));
+        g.writeArrayFieldStart("remotes");
+        for (ProcessForecast.Remote r : p.remotes()) {
+            g.writeStartObject();
+            g.writeStringField("remote", r.remote());
+            g.writeNumberField("hung", r.hung());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void ports(JsonGenerator g, PortUse p) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("netns", p.netns());
+        g.writeStringField("local_ip", p.localIp());
+        g.writeStringField("remote", p.remote());
+        g.writeNumberField("in_use", p.inUse());
+        g.writeNumberField("available", p.available());
+        g.writeNumberField("percent", Math.round(p.percent() * 10) / 10.0);
+        g.writeObjectFieldStart("states");
+        for (var e : p.states().entrySet()) g.writeNumberField(e.getKey().name(), e.getValue());
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
     private static void counts(JsonGenerator g, Summary sum) throws IOException {

@@ -4,6 +4,9 @@ import hck.decide.Decision;
 import hck.decide.Diagnosis;
 import hck.decide.Verdict;
 import hck.model.Owner;
+import hck.model.PortUse;
+import hck.model.ProcessForecast;
+import hck.rules.Durations;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
 import org.slf4j.Logger;
@@ -106,6 +109,40 @@ public final class LogReport {
                         h.name(), h.pid(), n, why);
             });
         }
+    }
+
+    /**
+     * What an on-call engineer woken by "Too many open files" reads first: per process holding
+     * hung sockets (3 or more, or growing towards its limit) its growth and the time left, and
+     * where they talk to; per destination filling its ephemeral ports, what will fail.
+     */
+    public void forecasts(List<ProcessForecast> processes, List<PortUse> ports) {
+        for (ProcessForecast p : processes) {
+            if (p.hungTotal() < TALLY_THRESHOLD && p.etaSeconds() == null) continue;
+            StringBuilder b = new StringBuilder(p.name()).append(" (PID ").append(p.pid()).append(") holds ")
+                    .append(p.hung().entrySet().stream().map(e -> count(e.getValue()) + " " + e.getKey()).collect(Collectors.joining(" and ")))
+                    .append(" sockets");
+            b.append(p.growthPerHour() == null ? " (first sighting: a rate from the next run)"
+                    : ", " + (p.growthPerHour() >= 0 ? "+" : "") + Math.round(p.growthPerHour()) + "/h");
+            if (p.openFds() != null && p.fdLimit() != null) {
+                b.append("; ").append(count(p.openFds())).append(" of ").append(count(p.fdLimit())).append(" file descriptors in use");
+            }
+            if (p.etaSeconds() != null) b.append(": out of file descriptors in about ").append(Durations.about(p.etaSeconds()));
+            if (!p.remotes().isEmpty()) {
+                b.append("; to ").append(p.remotes().stream().map(r -> r.remote() + " (" + count(r.hung()) + ")").collect(Collectors.joining(", ")));
+            }
+            if (p.etaSeconds() != null) log.warn(b.toString()); else log.info(b.toString());
+        }
+        for (PortUse u : ports) {
+            log.warn("{} to {}: {} of {} ephemeral ports in use ({}): at {}, connect() from {} to {} fails with EADDRNOTAVAIL",
+                    u.localIp(), u.remote(), count(u.inUse()), count(u.available()),
+                    u.states().entrySet().stream().map(e -> e.getKey() + " " + count(e.getValue())).collect(Collectors.joining(", ")),
+                    count(u.available()), u.localIp(), u.remote());
+        }
+    }
+
+    private static String count(long n) {
+        return String.format(java.util.Locale.ROOT, "%,d", n);
     }
 
     public void summary(Summary s, List<Summary.PerNetns> perNetns) {

@@ -1,6 +1,8 @@
 package hck.report;
 
 import hck.decide.Decision;
+import hck.model.PortUse;
+import hck.model.ProcessForecast;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
 
@@ -29,7 +31,13 @@ public final class Prometheus {
     /** What one run contributes; {@code namespaces} are the labels scanned (null: hck's own). */
     public record Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned,
                       long terminatedTotal, long failedTotal, double timestampSeconds, Double lastSuccessSeconds,
-                      double durationSeconds, int unreadableProcesses) {
+                      double durationSeconds, int unreadableProcesses, List<ProcessForecast> processes, List<PortUse> ports) {
+        public Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned, long terminatedTotal, long failedTotal,
+                   double timestampSeconds, Double lastSuccessSeconds, double durationSeconds, int unreadableProcesses) {
+            this(hung, candidates, namespaces, scanned, terminatedTotal, failedTotal, timestampSeconds, lastSuccessSeconds, durationSeconds,
+                    unreadableProcesses, List.of(), List.of());
+        }
+
         public Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned, long terminatedTotal, long failedTotal,
                    double timestampSeconds, Double lastSuccessSeconds, double durationSeconds) {
             this(hung, candidates, namespaces, scanned, terminatedTotal, failedTotal, timestampSeconds, lastSuccessSeconds, durationSeconds, 0);
@@ -37,6 +45,32 @@ public final class Prometheus {
     }
 
     private Prometheus() {}
+
+    /** Per process holding hung sockets (the soonest exhaustion first) and per destination filling its ephemeral ports. */
+    private static void forecasts(StringBuilder b, Run r) {
+        List<ProcessForecast> top = r.processes().subList(0, Math.min(TOP_PROCESSES, r.processes().size()));
+        head(b, "hck_process_open_fds", "gauge", "Open file descriptors of a process holding hung connections.");
+        for (ProcessForecast p : top) if (p.openFds() != null) sample(b, "hck_process_open_fds", who(p), p.openFds());
+        head(b, "hck_process_fd_limit", "gauge", "Soft RLIMIT_NOFILE of a process holding hung connections.");
+        for (ProcessForecast p : top) if (p.fdLimit() != null) sample(b, "hck_process_fd_limit", who(p), p.fdLimit());
+        head(b, "hck_process_hung_growth_per_hour", "gauge", "Growth of a process's hung connections per hour, over the runs of the forecast window.");
+        for (ProcessForecast p : top) if (p.growthPerHour() != null) sample(b, "hck_process_hung_growth_per_hour", who(p), p.growthPerHour());
+        head(b, "hck_process_fd_exhaustion_seconds", "gauge",
+                "Seconds until a process's open files reach its limit at the growth rate of its hung connections (only growing ones).");
+        for (ProcessForecast p : top) if (p.etaSeconds() != null) sample(b, "hck_process_fd_exhaustion_seconds", who(p), p.etaSeconds());
+        head(b, "hck_ephemeral_ports_in_use", "gauge", "Ephemeral ports held towards a destination, in every state (listed ones: forecast.ports_listed).");
+        for (PortUse u : r.ports()) sample(b, "hck_ephemeral_ports_in_use", where(u), u.inUse());
+        head(b, "hck_ephemeral_ports_available", "gauge", "Ephemeral ports connect() can pick from (ip_local_port_range less ip_local_reserved_ports).");
+        for (PortUse u : r.ports()) sample(b, "hck_ephemeral_ports_available", where(u), u.available());
+    }
+
+    private static String who(ProcessForecast p) {
+        return labels("process", p.name(), "pid", Long.toString(p.pid()), "netns", Objects.requireNonNullElse(p.netns(), ""));
+    }
+
+    private static String where(PortUse u) {
+        return labels("netns", Objects.requireNonNullElse(u.netns(), ""), "local_ip", u.localIp(), "remote", u.remote());
+    }
 
     public static void write(OutputStream out, Run r) throws IOException {
         StringBuilder b = new StringBuilder(4096);
@@ -74,6 +108,8 @@ public final class Prometheus {
         for (Holder h : top.subList(0, Math.min(TOP_PROCESSES, top.size()))) {
             sample(b, "hck_process_hung_connections", labels("process", h.name(), "pid", Long.toString(h.pid())), h.count());
         }
+
+        forecasts(b, r);
 
         head(b, "hck_terminated_connections_total", "counter", "Connections terminated by live runs, since the state file began.");
         sample(b, "hck_terminated_connections_total", "", r.terminatedTotal());

@@ -60,6 +60,13 @@ public final class Durations {
         return t.endsWith(".0") ? t.substring(0, t.length() - 2) : t;
     }
 
+    /** A time ahead in words: {@code 40 min}, {@code 2.3 h}, {@code 3.5 days}. */
+    public static String about(double seconds) {
+        if (seconds < 3600) return Math.max(1, Math.round(seconds / 60)) + " min";
+        if (seconds < 48 * 3600) return tenths(Math.round(seconds * 1000 / 3600)) + " h";
+        return tenths(Math.round(seconds * 1000 / 86400)) + " days";
+    }
+
     /** Seconds without trailing zeros, for JSON and logs. */
     public static BigDecimal seconds(Duration d) {
         BigDecimal s = BigDecimal.valueOf(d.toMillis()).movePointLeft(3).stripTrailingZeros();

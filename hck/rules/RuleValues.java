@@ -109,6 +109,19 @@ final class RuleValues {
         }
     }
 
+    /** 0 to 100, a trailing % allowed. */
+    double percent(Node n, String path) throws RulesException {
+        if (n instanceof Scalar s && !s.isNull()) {
+            try {
+                double p = Double.parseDouble(s.text().trim().replaceFirst("%$", ""));
+                if (p >= 0 && p <= 100) return p;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw error(n, path, "must be a percentage (0-100)");
+    }
+
     List<Integer> ports(Node n, String path) throws RulesException {
         if (absent(n)) return List.of();
         if (n instanceof Scalar) return List.of(port(n, path));

@@ -24,7 +24,8 @@ public record Rules(
         String netns,
         Thresholds check,
         List<Target> notifications,
-        Udp udp) {
+        Udp udp,
+        Forecast forecast) {
 
     /** Always protected, whatever a rules file says: a rules file can add names, never remove these. */
     public static final List<String> BUILT_IN_PROTECTED = List.of(
@@ -40,7 +41,7 @@ public record Rules(
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
             List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
             new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()), null,
-            Thresholds.DEFAULT, List.of(), new Udp(false, 1, Duration.ofSeconds(60), false));
+            Thresholds.DEFAULT, List.of(), new Udp(false, 1, Duration.ofSeconds(60), false), Forecast.DEFAULT);
 
     public Rules {
         timeouts = timeouts(timeouts);
@@ -54,7 +55,7 @@ public record Rules(
     }
 
     public Rules withNotify(List<Target> n) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, n, udp);
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, n, udp, forecast);
     }
 
     static Map<TcpState, Duration> timeouts(Map<TcpState, Duration> m) {
@@ -69,28 +70,42 @@ public record Rules(
     }
 
     public Rules withTimeouts(Map<TcpState, Duration> t) {
-        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp);
+        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast);
     }
 
     public Rules withExcludePorts(List<Integer> p) {
-        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp);
+        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast);
     }
 
     public Rules withIncludePorts(List<Integer> p) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check, notifications, udp);
+        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast);
     }
 
     public Rules withCheck(Thresholds t) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t, notifications, udp);
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t, notifications, udp, forecast);
     }
 
     public Rules withExcludeProcesses(List<String> p) {
-        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp);
+        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast);
     }
 
     public Rules withUdp(Udp u) {
         return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check,
-                notifications, u);
+                notifications, u, forecast);
+    }
+
+    public Rules withForecast(Forecast f) {
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check,
+                notifications, udp, f);
+    }
+
+    /**
+     * Exhaustion forecasts: growth rates from the samples of the last {@code window} (runs that
+     * share a state file); a destination whose ephemeral ports are {@code portsListed} percent in
+     * use or more is listed and warned about.
+     */
+    public record Forecast(Duration window, double portsListed) {
+        public static final Forecast DEFAULT = new Forecast(Duration.ofHours(1), 50);
     }
 
     /**

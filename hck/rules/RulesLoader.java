@@ -21,7 +21,7 @@ import static hck.rules.YamlTree.absent;
  */
 public final class RulesLoader {
     private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
-            "processes", "ports", "termination", "netns", "check", "notify", "udp");
+            "processes", "ports", "termination", "netns", "check", "notify", "udp", "forecast");
     private static final Rules BUILT_IN = Rules.BUILT_IN;
     private final RuleValues v;
 
@@ -40,7 +40,7 @@ public final class RulesLoader {
         return new Rules(timeouts(top.get("timeouts")), excludePorts(top.get("exclude")), excludeProcesses(top.get("exclude")),
                 includePorts(top.get("include")), protectedProcesses(top), processes(top.get("processes")), ports(top.get("ports")),
                 termination(top.get("termination")), netns(top.get("netns")), check(top.get("check")), notify(top.get("notify")),
-                udp(top.get("udp")));
+                udp(top.get("udp")), forecast(top.get("forecast")));
     }
 
     private Map<TcpState, Duration> timeouts(Node n) throws RulesException {
@@ -131,14 +131,28 @@ public final class RulesLoader {
 
     private Thresholds check(Node n) throws RulesException {
         Thresholds check = BUILT_IN.check();
-        MapNode c = v.map(n, "check", Set.of("warning", "critical", "warning_state", "critical_state"));
+        MapNode c = v.map(n, "check", Set.of("warning", "critical", "warning_state", "critical_state",
+                "exhaustion_warning", "exhaustion_critical", "ports_warning", "ports_critical"));
         if (c == null) return check;
         Map<String, Node> e = c.entries();
         return new Thresholds(
                 e.containsKey("warning") ? v.range(e.get("warning"), "check.warning") : check.warning(),
                 e.containsKey("critical") ? v.range(e.get("critical"), "check.critical") : check.critical(),
                 e.containsKey("warning_state") ? v.stateRanges(e.get("warning_state"), "check.warning_state") : check.warningState(),
-                e.containsKey("critical_state") ? v.stateRanges(e.get("critical_state"), "check.critical_state") : check.criticalState());
+                e.containsKey("critical_state") ? v.stateRanges(e.get("critical_state"), "check.critical_state") : check.criticalState(),
+                e.containsKey("exhaustion_warning") ? v.duration(e.get("exhaustion_warning"), "check.exhaustion_warning") : check.exhaustionWarning(),
+                e.containsKey("exhaustion_critical") ? v.duration(e.get("exhaustion_critical"), "check.exhaustion_critical") : check.exhaustionCritical(),
+                e.containsKey("ports_warning") ? v.percent(e.get("ports_warning"), "check.ports_warning") : check.portsWarning(),
+                e.containsKey("ports_critical") ? v.percent(e.get("ports_critical"), "check.ports_critical") : check.portsCritical());
+    }
+
+    private Rules.Forecast forecast(Node n) throws RulesException {
+        Rules.Forecast f = BUILT_IN.forecast();
+        MapNode m = v.map(n, "forecast", Set.of("window", "ports_listed"));
+        if (m == null) return f;
+        Map<String, Node> e = m.entries();
+        return new Rules.Forecast(e.containsKey("window") ? v.duration(e.get("window"), "forecast.window") : f.window(),
+                e.containsKey("ports_listed") ? v.percent(e.get("ports_listed"), "forecast.ports_listed") : f.portsListed());
     }
 
     private List<Target> notify(Node n) throws RulesException {

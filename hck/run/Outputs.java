@@ -3,13 +3,10 @@ package hck.run;
 import hck.io.AtomicFile;
 import hck.io.SafeFiles;
 import hck.report.JsonReport;
-import hck.report.Outcome;
 import hck.report.RunInfo;
-import hck.report.Summary;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Where the run's results go besides the log, every one checked before anything is scanned or
@@ -28,12 +25,13 @@ public record Outputs(String json, SafeFiles.Output jsonOut, Path prometheus, Sa
         return new Outputs(json, jsonOut, prometheus, prometheusOut);
     }
 
-    void writeJson(RunInfo run, Summary summary, List<Summary.PerNetns> perNetns, List<Outcome> outcomes) throws IOException {
+    void writeJson(RunInfo run, RunReport report, Foresight foresight) throws IOException {
         if (json.equals("-")) {
-            JsonReport.write(System.out, run, summary, perNetns, outcomes);
+            JsonReport.write(System.out, run, report.summary(), report.perNetns(), foresight.processes(), foresight.ports(), report.outcomes());
             System.out.flush();
         } else {
-            AtomicFile.write(jsonOut, false, out -> JsonReport.write(out, run, summary, perNetns, outcomes));
+            AtomicFile.write(jsonOut, false, out ->
+                    JsonReport.write(out, run, report.summary(), report.perNetns(), foresight.processes(), foresight.ports(), report.outcomes()));
         }
     }
 }

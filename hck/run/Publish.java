@@ -38,14 +38,15 @@ public final class Publish {
     }
 
     /** @return the exit code */
-    public int all(KernelInfo kernel, Sweep sweep, Verdicts verdicts, RunReport report) {
+    public int all(KernelInfo kernel, Sweep sweep, Verdicts verdicts, RunReport report, Foresight foresight) {
         Stopwatch clock = plan.clock();
         RunInfo run = new RunInfo(Version.NUMBER, Host.name(), plan.mode().label, clock.startedAt(), clock.ms(), sweep.source(), kernel,
                 plan.rulesOrigin(), sweep.parseErrors());
         // the JSON document on a second core while this one formats the log: each is a second at 190k sockets
         Background jsonWriter = outputs.json() == null ? null
-                : Background.start("hck-json", () -> outputs.writeJson(run, report.summary(), report.perNetns(), report.outcomes()));
+                : Background.start("hck-json", () -> outputs.writeJson(run, report, foresight));
         if (!plan.live()) log.decisions(verdicts.listed(), verdicts.hung());
+        log.forecasts(foresight.processes(), foresight.ports());
         log.summary(report.summary(), sweep.scans().size() > 1 ? report.perNetns() : List.of());
         if (jsonWriter != null) {
             try {
@@ -56,7 +57,10 @@ public final class Publish {
             }
         }
         plan.log().debug("Log lines and JSON done at {} ms", clock.ms());
-        NagiosCheck.Result check = plan.check() ? NagiosCheck.evaluate(verdicts.hung(), plan.rules().check(), sweep.unreadableProcesses()) : null;
+        NagiosCheck.Result check = plan.check()
+                ? NagiosCheck.evaluate(verdicts.hung(), plan.rules().check(), sweep.unreadableProcesses(), foresight.processes(),
+                        foresight.ports(), foresight.fullestPortsPercent())
+                : null;
         int exit = check != null ? check.status().exitCode : report.summary().failed() > 0 ? ExitCode.FAILED : ExitCode.OK;
         String stopped = Signals.stopRequested();
         if (stopped != null) {
@@ -67,7 +71,7 @@ public final class Publish {
         if (plan.live() || outputs.prometheus() != null || (check != null && !plan.rules().notifications().isEmpty())) memory.state();
         if (plan.live()) memory.state().count(report.summary().terminated(), report.summary().failed());
         if (memory.loaded() && (check != null || exit == ExitCode.OK)) memory.state().succeeded(clock.startedEpochSeconds());
-        if (outputs.prometheus() != null) prometheus(sweep, report);
+        if (outputs.prometheus() != null) prometheus(sweep, report, foresight);
         if (check != null) return answer(check, exit, report);
         if (plan.live() && (report.summary().terminated() > 0 || report.summary().failed() > 0)) {
             notify(h -> Event.liveRun(Host.name(), report.summary(), h), report);
@@ -79,12 +83,12 @@ public final class Publish {
         return outputFailed && exit == ExitCode.OK ? ExitCode.FAILED : exit;
     }
 
-    private void prometheus(Sweep sweep, RunReport report) {
+    private void prometheus(Sweep sweep, RunReport report, Foresight foresight) {
         List<Decision> reallyHung = report.hung().stream().map(Outcome::decision).toList();
         var state = plan.memory().state();
         Prometheus.Run metrics = new Prometheus.Run(reallyHung, sweep.candidates(), sweep.scans().stream().map(n -> n.ns().label()).toList(),
                 sweep.scanned(), state.terminatedTotal(), state.failedTotal(), plan.clock().startedEpochSeconds(), state.lastSuccess(),
-                plan.clock().seconds(), sweep.unreadableProcesses());
+                plan.clock().seconds(), sweep.unreadableProcesses(), foresight.processes(), foresight.ports());
         try {
             AtomicFile.write(outputs.prometheusOut(), false, out -> Prometheus.write(out, metrics));
         } catch (IOException e) {

@@ -38,7 +38,9 @@ public final class StateFile {
     private final Map<String, Long> current = new HashMap<>();
     private final Map<String, Long> prevQueue = new HashMap<>(), curQueue = new HashMap<>();
     private final Map<String, Long> prevDrops = new HashMap<>(), curDrops = new HashMap<>();
-    private boolean udpTracked;
+    /** Per process (PID@start time): [epoch ms, hung sockets] samples of earlier runs, and of this one. */
+    private final Map<String, List<long[]>> prevHistory = new HashMap<>(), curHistory = new HashMap<>();
+    private boolean udpTracked, historyTracked;
     private boolean existed, dirty;
     private long terminatedTotal, failedTotal;
     private Double lastSuccess;
@@ -67,6 +69,11 @@ public final class StateFile {
             readLongs(seen, previous);
             readLongs(root.path("udp_queue_since"), prevQueue);
             readLongs(root.path("udp_drops"), prevDrops);
+            root.path("process_history").properties().forEach(e -> {
+                List<long[]> samples = new ArrayList<>();
+                for (JsonNode p : e.getValue()) if (p.size() == 2) samples.add(new long[] {p.get(0).asLong(), p.get(1).asLong()});
+                prevHistory.put(e.getKey(), samples);
+            });
             terminatedTotal = Math.max(0, root.path("counters").path("terminated_total").asLong(0));
             failedTotal = Math.max(0, root.path("counters").path("failed_total").asLong(0));
             if (root.path("last_success").isNumber()) lastSuccess = root.get("last_success").asDouble();
@@ -103,6 +110,20 @@ public final class StateFile {
             out.add(t);
         }
         return out;
+    }
+
+    /**
+     * Adds this run's sample for a process and returns its samples since {@code sinceMs}, oldest
+     * first, this one last. Processes not sampled in a run are forgotten when it saves.
+     */
+    public List<long[]> sample(String process, long nowMs, long hung, long sinceMs) {
+        historyTracked = true;
+        dirty = true;
+        List<long[]> kept = new ArrayList<>();
+        for (long[] p : prevHistory.getOrDefault(process, List.of())) if (p[0] >= sinceMs && p[0] < nowMs) kept.add(p);
+        kept.add(new long[] {nowMs, hung});
+        curHistory.put(process, kept);
+        return kept;
     }
 
     /** Sockets whose age neither tcp_info nor a timewait timer tells. */
@@ -175,6 +196,11 @@ public final class StateFile {
             ObjectNode q = root.putObject("udp_queue_since"), d = root.putObject("udp_drops");
             (udpTracked ? curQueue : prevQueue).forEach(q::put);
             (udpTracked ? curDrops : prevDrops).forEach(d::put);
+            ObjectNode h = root.putObject("process_history");
+            (historyTracked ? curHistory : prevHistory).forEach((k, samples) -> {
+                var arr = h.putArray(k);
+                for (long[] p : samples) arr.addArray().add(p[0]).add(p[1]);
+            });
             root.putObject("counters").put("terminated_total", terminatedTotal).put("failed_total", failedTotal);
             if (lastSuccess != null) root.put("last_success", lastSuccess);
             if (lastCheck != null) root.put("last_check", lastCheck);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -21,7 +22,7 @@ import java.util.stream.Collectors;
  * the owners (the /proc pass starts during the dump) and the first sightings.
  */
 public record Sweep(List<NsScan> scans, List<TcpSocket> candidates, List<TcpSocket> sockets, long scanned, long parseErrors,
-                    String source, int unreadableProcesses, long nowMs) {
+                    String source, int unreadableProcesses, Map<Long, Integer> openFds, long nowMs) {
 
     /** One namespace's scan: what it found, the scanner to look again with, its own tcp_fin_timeout. */
     public record NsScan(Namespace ns, Scanner scanner, ScanResult result, ScanResult udp, Duration finTimeout) {}
@@ -78,6 +79,6 @@ public record Sweep(List<NsScan> scans, List<TcpSocket> candidates, List<TcpSock
         log.info("Found {} total connections{}", scanned, scans.size() > 1 ? " in " + scans.size() + " network namespaces" : "");
         log.debug("First sightings done at {} ms", plan.clock().ms());
         if (parseErrors > 0) log.warn("Skipped {} unparseable lines of {} output", parseErrors, source);
-        return new Sweep(scans, candidates, sockets, scanned, parseErrors, source, attached.unreadable(), now);
+        return new Sweep(scans, candidates, sockets, scanned, parseErrors, source, attached.unreadable(), attached.openFds(), now);
     }
 }

@@ -90,19 +90,32 @@ public final class NetlinkSource implements SocketSource {
         long[] count = new long[1];
         Map<Integer, String> names = new HashMap<>();
         AddressTexts texts = new AddressTexts();
+        // the ephemeral ports in use, counted from what the dump already reads (only in a full scan)
+        PortCounts ports = countOthers ? PortCounts.ofThisNamespace() : null;
         try (Netlink nl = Netlink.open()) {
             boolean[] owned = {false};
             walk(nl, watched, true, m -> {
                 TcpSocket s = socket(m, names, texts);
                 sockets.add(s);
+                if (ports != null) ports.add(s.state(), s.local().address(), s.local().port(), s.remote().address(), s.remote().port());
                 if (!owned[0] && s.inode() != 0) {
                     owned[0] = true;
                     firstOwned.run();
                 }
-            }, sockets::clear);
-            if (countOthers) walk(nl, others, false, m -> count[0]++, () -> count[0] = 0);
+            }, () -> {
+                sockets.clear();
+                if (ports != null) ports.clear();
+            });
+            if (countOthers) walk(nl, others, false, m -> {
+                count[0]++;
+                int sport = InetDiag.sport(m);
+                if (!ports.ephemeral(sport)) return;
+                int family = InetDiag.family(m);
+                ports.add(InetDiag.state(m), texts.of(family, m, InetDiag.address(0), 0), sport,
+                        texts.of(family, m, InetDiag.address(1), 1), InetDiag.dport(m));
+            }, () -> count[0] = 0);
         }
-        return new ScanResult(sockets, sockets.size() + count[0], name(), 0);
+        return new ScanResult(sockets, sockets.size() + count[0], name(), 0, ports);
     }
 
     interface Sink {

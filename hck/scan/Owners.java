@@ -31,14 +31,15 @@ public final class Owners {
     }
 
     /** The sockets with their owners, and how many processes' open files could not be read (their sockets show no owner). */
-    public record Attached(List<TcpSocket> sockets, int unreadable) {}
+    public record Attached(List<TcpSocket> sockets, int unreadable, Map<Long, Integer> openFds) {}
 
     public static Attached attachCounting(List<TcpSocket> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
         Set<Long> inodes = new HashSet<>();
         for (TcpSocket s : candidates) if (!s.orphan()) inodes.add(s.inode());
-        if (inodes.isEmpty()) return new Attached(candidates, 0);
+        if (inodes.isEmpty()) return new Attached(candidates, 0, Map.of());
         Prefetch pass = prefetch != null ? prefetch : new Prefetch(false);
-        Map<Long, List<Owner>> owners = pass.fds().owners(inodes);
+        ProcessMapper.SocketFds fds = pass.fds();
+        Map<Long, List<Owner>> owners = fds.owners(inodes);
         if (pass.mapper.unreadable() > 0) {
             warn.accept("could not read the open files of " + pass.mapper.unreadable()
                     + " processes (hck needs root in the host's user namespace): sockets they may hold show no owner and are not touched");
@@ -48,7 +49,7 @@ public final class Owners {
             List<Owner> o = s.orphan() ? null : owners.get(s.inode());
             out.add(o == null ? s : s.withOwners(o));
         }
-        return new Attached(out, pass.mapper.unreadable());
+        return new Attached(out, pass.mapper.unreadable(), fds.openFds());
     }
 
     /**

@@ -25,6 +25,9 @@ public final class ProcessMapper {
     private final Path proc;
     private final AtomicInteger unreadable = new AtomicInteger();
 
+    /** Open files per process, counted as the tables are listed (the fd forecast needs no second pass). */
+    private final Map<Long, Integer> openFds = new java.util.concurrent.ConcurrentHashMap<>();
+
     public ProcessMapper(Path proc) {
         this.proc = proc;
     }
@@ -54,15 +57,22 @@ public final class ProcessMapper {
         List<Slice> slices = pidDirs.parallelStream().flatMap(dir -> slices(dir).stream()).toList();
         List<Found> found = slices.parallelStream().map(Slice::scan).toList();
         found.stream().filter(f -> f.denied).mapToLong(f -> f.pid).distinct().forEach(pid -> unreadable.incrementAndGet());
-        return new SocketFds(found.stream().filter(f -> f.count > 0).toList());
+        return new SocketFds(found.stream().filter(f -> f.count > 0).toList(), Map.copyOf(openFds));
     }
 
     /** The socket descriptors one pass found, as primitive arrays per slice (16 bytes a socket). */
     public static final class SocketFds {
         private final List<Found> parts;
+        private final Map<Long, Integer> openFds;
 
-        private SocketFds(List<Found> parts) {
+        private SocketFds(List<Found> parts, Map<Long, Integer> openFds) {
             this.parts = parts;
+            this.openFds = openFds;
+        }
+
+        /** How many files each process had open when its table was listed. */
+        public Map<Long, Integer> openFds() {
+            return openFds;
         }
 
         /** The owners of the wanted inodes, each list in PID then fd order; names read now, once a process. */
@@ -148,6 +158,7 @@ public final class ProcessMapper {
             return List.of(); // the process exited during the pass, or a kernel thread without an fd table
         }
         long pid = Long.parseLong(pidDir.getFileName().toString());
+        openFds.put(pid, fds.size());
         List<Slice> out = new ArrayList<>();
         for (int from = 0; from < fds.size(); from += SLICE) {
             out.add(new Slice(pidDir, pid, fds.subList(from, Math.min(fds.size(), from + SLICE))));

@@ -25,6 +25,33 @@ public final class Host {
         }
     }
 
+    /** net.ipv4.ip_local_port_range of this network namespace: the ports connect() picks from. */
+    public static int[] localPortRange() {
+        try {
+            String[] f = read("/proc/sys/net/ipv4/ip_local_port_range", "32768 60999").trim().split("\\s+");
+            return new int[] {Integer.parseInt(f[0]), Integer.parseInt(f[1])};
+        } catch (RuntimeException e) {
+            return new int[] {32768, 60999};
+        }
+    }
+
+    /** net.ipv4.ip_local_reserved_ports of this network namespace ("8080,9000-9010"): never picked by connect(). */
+    public static java.util.BitSet reservedPorts() {
+        java.util.BitSet out = new java.util.BitSet(65536);
+        for (String part : read("/proc/sys/net/ipv4/ip_local_reserved_ports", "").trim().split(",")) {
+            try {
+                int dash = part.indexOf('-');
+                if (part.isBlank()) continue;
+                int from = Integer.parseInt(dash < 0 ? part.trim() : part.substring(0, dash).trim());
+                int to = dash < 0 ? from : Integer.parseInt(part.substring(dash + 1).trim());
+                out.set(from, to + 1);
+            } catch (RuntimeException e) {
+                // not a port list
+            }
+        }
+        return out;
+    }
+
     private static String read(String path, String fallback) {
         try {
             return ProcFiles.read(Path.of(path)).trim();

@@ -81,6 +81,45 @@ class MonitoringTest {
         return Files.readString(file);
     }
 
+    /**
+     * The shipped alerting rules: valid (promtool check rules), behaving as their own unit tests
+     * say (promtool test rules), and about metrics hck really writes — a leak growing between two
+     * runs and every destination listed (forecast.ports_listed: 0) make every one of them appear.
+     */
+    @Test
+    void shippedAlertRulesAreValidTestedAndAboutWhatHckWrites() throws Exception {
+        Env.requireCommand("promtool");
+        Netns.Result check = Netns.exec(List.of("promtool", "check", "rules", "prometheus/hck-alerts.yml"), 60);
+        assertEquals(0, check.rc(), check.stdout() + check.stderr());
+        Netns.Result unit = Netns.exec(List.of("promtool", "test", "rules", "prometheus/hck-alerts.test.yml"), 60);
+        assertEquals(0, unit.rc(), unit.stdout() + unit.stderr());
+        assertTrue(unit.stdout().contains("SUCCESS"), unit.stdout());
+
+        try (Netns ns = Netns.create()) {
+            ns.holder("name=server", "listen:9000:close");
+            Netns.Held leaky = ns.holder("name=leaky", "connect:127.0.0.1:9000:3");
+            Thread.sleep(1500);
+            Path rules = tmp.resolve("rules.yaml"), prom = tmp.resolve("hck.prom");
+            Files.writeString(rules, "forecast: {ports_listed: 0}\n");
+            Files.setPosixFilePermissions(rules, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            for (int run = 0; run < 2; run++) {
+                Netns.Result r = hck(ns, "--dry-run", "--close-wait-timeout", "1", "--rules", rules.toString(), "--prometheus", prom.toString());
+                assertEquals(0, r.rc(), r.stderr());
+                if (run == 0) {
+                    leaky.command("connect:127.0.0.1:9000:3");
+                    Thread.sleep(1500);
+                }
+            }
+            String metrics = promtool(prom);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bhck_[a-z_]+").matcher(Files.readString(Path.of("prometheus/hck-alerts.yml")));
+            List<String> used = new ArrayList<>();
+            while (m.find()) used.add(m.group());
+            assertFalse(used.isEmpty());
+            for (String name : used) assertTrue(metrics.lines().anyMatch(l -> l.startsWith(name + "{") || l.startsWith(name + " ")), name + " in:\n" + metrics);
+            assertTrue(metrics.contains("hck_process_fd_limit{process=\"leaky\",pid=\"" + leaky.pid() + "\",netns=\"" + ns.name + "\"}"), metrics);
+        }
+    }
+
     @Test
     void liveRunNotifiesEveryKindAndCountsInPrometheus() throws Exception {
         try (Netns ns = leakyNamespace()) {

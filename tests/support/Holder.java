@@ -31,6 +31,8 @@ import java.util.List;
  *       port) that never reads, and a socket on PORT that sends it N datagrams of SIZE bytes;</li>
  *   <li>{@code udp-send:PORT:N:SIZE} — send N datagrams of SIZE bytes to 127.0.0.1:PORT (also as a
  *       line on stdin, answered with {@code sent}).</li>
+ *   <li>on stdin only: {@code connect:HOST:PORT:N} — N more kept connections, answered with
+ *       {@code connected TOTAL}.</li>
  * </ul>
  * Prints {@code ready} when everything is in place, then answers {@code ping} lines on stdin with
  * {@code pong OK/N} (how many echo connections still carry data), until stdin closes.
@@ -102,6 +104,11 @@ public final class Holder {
             if (line.startsWith("udp-send:")) {
                 udpSend(line);
                 System.out.println("sent");
+            }
+            if (line.startsWith("connect:")) { // N more kept connections: a leak at the pace the test sets
+                String[] f = line.split(":");
+                for (int i = 0; i < Integer.parseInt(f[3]); i++) keep.add(new Socket(f[1], Integer.parseInt(f[2])));
+                System.out.println("connected " + keep.size());
             }
             System.out.flush();
         }

@@ -86,11 +86,22 @@ public final class Netns implements AutoCloseable {
         cmd.addAll(wrapper);
         cmd.addAll(List.of(java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classpath(), mainClass));
         cmd.addAll(List.of(args));
+        return startedCommand(cmd);
+    }
+
+    /** Any command inside the namespace that prints {@code ready} and then takes lines on stdin; ended with the namespace. */
+    public Held started(String... command) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", name));
+        cmd.addAll(List.of(command));
+        return startedCommand(cmd);
+    }
+
+    private Held startedCommand(List<String> cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         started.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line = readLine(out, 60);
-        if (!"ready".equals(line)) throw new IllegalStateException(mainClass + " " + List.of(args) + " did not get ready: " + line);
+        if (!"ready".equals(line)) throw new IllegalStateException(cmd + " did not get ready: " + line);
         return new Held(p, out, new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8));
     }
 
@@ -136,7 +147,37 @@ public final class Netns implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", classpath(), "hck.hck"));
         cmd.addAll(List.of(args));
+        // hck remembers (first sightings, samples for its forecasts) in /var/lib/hck as root: never the machine's
+        if (!List.of(args).contains("--state-file") && !List.of(args).contains("--help")) {
+            cmd.addAll(List.of("--state-file", StateFiles.next().toString()));
+        }
         return cmd;
+    }
+
+    /** A state file of its own for each hck a test starts without one, in a directory removed when the suite ends. */
+    static final class StateFiles {
+        private static final java.util.concurrent.atomic.AtomicInteger N = new java.util.concurrent.atomic.AtomicInteger();
+        private static final Path DIR = make();
+
+        private static Path make() {
+            try {
+                Path dir = java.nio.file.Files.createTempDirectory("hck-test-state");
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    try (var files = java.nio.file.Files.walk(dir)) {
+                        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    } catch (java.io.IOException e) {
+                        // the temp directory stays
+                    }
+                }));
+                return dir;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        static Path next() {
+            return DIR.resolve("state-" + N.incrementAndGet() + ".json");
+        }
     }
 
     /** Starts hck inside the namespace without waiting for it. */

@@ -63,7 +63,7 @@ class CheckTest {
         assertEquals("HCK OK: 0 hung TCP connections | 'hung'=0;0;10;0 'close_wait'=0;;;0 'close_wait_oldest'=0s;;;0"
                 + " 'fin_wait1'=0;;;0 'fin_wait1_oldest'=0s;;;0 'fin_wait2'=0;;;0 'fin_wait2_oldest'=0s;;;0"
                 + " 'closing'=0;;;0 'closing_oldest'=0s;;;0 'last_ack'=0;;;0 'last_ack_oldest'=0s;;;0"
-                + " 'time_wait'=0;;;0 'time_wait_oldest'=0s;;;0", r.text());
+                + " 'time_wait'=0;;;0 'time_wait_oldest'=0s;;;0 'fd_exhaustion'=U;86400:;3600:;0 'ephemeral_ports'=0%;80;95;0;100", r.text());
     }
 
     @Test

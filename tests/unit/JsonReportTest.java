@@ -40,7 +40,7 @@ class JsonReportTest {
         Decision d = new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle 75.2s > 60s (app not closing socket)", Duration.ofSeconds(60), 75_200, AgeSource.TCP_INFO);
         JsonNode doc = render(List.of(Outcome.of(d, Outcome.WOULD_TERMINATE)));
         assertEquals(List.of("schema_version", "tool", "version", "host", "mode", "started_at", "duration_ms", "source", "kernel",
-                "rules", "parse_errors", "summary", "connections"), names(doc));
+                "rules", "parse_errors", "summary", "processes", "ephemeral_ports", "connections"), names(doc));
         assertEquals(1, doc.get("schema_version").asInt());
         assertEquals("2026-11-25T14:00:00Z", doc.get("started_at").asText());
         assertEquals(List.of("release", "sock_destroy", "time_wait_destroy", "orphan_destroy"), names(doc.get("kernel")));

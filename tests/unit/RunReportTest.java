@@ -50,7 +50,7 @@ class RunReportTest {
             List<TcpSocket> mine = sockets.stream().filter(s -> java.util.Objects.equals(s.netns(), ns)).toList();
             scans.add(new Sweep.NsScan(new Namespace(ns, null, 0), null, new ScanResult(mine, 100, "netlink", 0), null, Duration.ofSeconds(60)));
         }
-        return new Sweep(scans, sockets, sockets, 100L * namespaces.length, 0, "netlink", 0, 0);
+        return new Sweep(scans, sockets, sockets, 100L * namespaces.length, 0, "netlink", 0, Map.of(), 0);
     }
 
     static Verdicts verdicts(List<Decision> listed) {
