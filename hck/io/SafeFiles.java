@@ -104,7 +104,8 @@ public final class SafeFiles {
                         + ", not root: refused as root (" + override + ")");
             }
         }
-        if (kind(abs, true) == Kind.ABSENT) return; // the loader says it does not exist
+        // absent, a FIFO (/dev/stdin), a device, a directory: the loader says so, in its own words
+        if (kind(abs, true) != Kind.REGULAR) return;
         Path real = abs.toRealPath();
         boolean first = true;
         for (Path p = real; p != null; p = p.getParent(), first = false) {

@@ -117,6 +117,10 @@ public class CliTest {
         assertUsageError("rules file " + bad + ", line 3: unknown key 'exlude'", "-n", "--rules", bad.toString());
         assertUsageError("--json " + dir.resolve("no/such/dir/out.json"), "-n", "--json", dir.resolve("no/such/dir/out.json").toString());
         assertUsageError("--log-file " + dir + ": is a directory", "-n", "--log-file", dir.toString());
+        // as root too, where who may write it is checked first: a FIFO is named as one, not by a bare path
+        Path fifo = dir.resolve("rules.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        assertUsageError("rules file " + fifo + " is a FIFO", "-n", "--rules", fifo.toString());
     }
 
 
