@@ -118,19 +118,15 @@ import hck.rules.Durations;
 import hck.rules.Rules;
 import hck.rules.RulesException;
 import hck.run.*;
+import hck.run.ExitCode;
 import hck.scan.NetlinkSource;
 import hck.scan.Scanner;
 import hck.sys.Credentials;
 import hck.sys.KernelInfo;
 import org.slf4j.Logger;
 import picocli.CommandLine;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.MissingParameterException;
-import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.*;
+import picocli.CommandLine.Model.*;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -227,6 +223,9 @@ public class hck implements Callable<Integer> {
     List<String> notify;
     @Option(names = "--log-file", paramLabel = "FILE", description = "Also append the log to FILE.")
     Path logFile;
+    @Option(names = "--log-limit", paramLabel = "N", description = "Log hung sockets one by one up to N (the oldest first), the rest as one "
+            + "line per process and state (default 500, rules: log_limit; 0: every one). The JSON always lists every socket.")
+    Integer logLimit;
     @Option(names = {"-v", "--verbose"}, description = "Debug log, with the skip reason of every socket not reported as hung.")
     boolean verbose;
     @Option(names = "--source", paramLabel = "SOURCE", defaultValue = "auto",
@@ -355,7 +354,7 @@ public class hck implements Callable<Integer> {
     }
 
     private int run(Plan plan, Outputs outputs) throws UsageError {
-        LogReport report = new LogReport(log, plan.mode() == RunMode.DRY_RUN);
+        LogReport report = new LogReport(log, plan.mode() == RunMode.DRY_RUN, plan.rules().logLimit(), outputs.listedIn());
         report.banner(Version.NUMBER, plan.mode().banner, rulesOrigin, Durations.perState(plan.rules().timeouts()));
         KernelInfo kernel = KernelInfo.probe(plan.live());
         log.info(kernel.describe());
@@ -364,7 +363,7 @@ public class hck implements Callable<Integer> {
         Foresight foresight = Foresight.of(plan, sweep, verdicts);
         Map<TcpSocket, Result> results = Map.of();
         if (plan.live()) {
-            report.decisions(verdicts.listed(), verdicts.hung()); // live mode says what it found before it acts
+            report.decisions(verdicts.listed(), verdicts.hung(), verdicts.holders()); // live mode says what it found before it acts
             try {
                 results = Kills.perNamespace(plan, sweep, verdicts, kernel);
             } catch (IOException e) {
@@ -384,7 +383,7 @@ public class hck implements Callable<Integer> {
     }
 
     Overrides overrides() {
-        return new Overrides(closeWaitTimeout, finWaitTimeout, timeWaitTimeout, excludePorts, includePorts, excludeProcesses, udp, notify,
+        return new Overrides(closeWaitTimeout, finWaitTimeout, timeWaitTimeout, excludePorts, includePorts, excludeProcesses, udp, notify, logLimit,
                 limits == null ? null : new Overrides.Limits(limits.warning, limits.critical, limits.warningState, limits.criticalState));
     }
 

@@ -2,9 +2,12 @@
 # hck's benchmark (root; not part of the test suite). For each N it builds N hung sockets in a
 # private network namespace — N/2 CLOSE_WAIT held by holder processes (at most 19,000 each: a
 # process may hold 20,000 files here) and N/2 orphan FIN_WAIT2 — and times, in one run, several
-# rounds each, interleaved: ss with the kernel state filter, with details, with PIDs (-p), netstat -tanp, and
-# hck --dry-run --json (JVM start included, peak RSS recorded). Then, on a fresh set, hck --live
-# killing L hung sockets while a control set (a protected process's) must survive; and startup:
+# rounds each, interleaved: ss -tanpoeiH state close-wait, ss -tanpoeiH over the six states, ss -tanp,
+# netstat -tanp, ss -tanoeiH, and hck --dry-run --json as users start it: ./jbang hck.java, java -jar
+# of the exported fat jar, the same with its class-data archive, and java -cp with the script's
+# runtime options (JVM start included, peak RSS recorded); ratios from the medians of that one run.
+# Then, on a fresh set, ./jbang hck.java --live killing L hung sockets while a control set (a
+# protected process's) must survive (kills a second, start to exit); and startup:
 # hck on an idle namespace (as java, as java with an AppCDS archive, and through ./jbang, which uses
 # its //CDS archive) against a jbang hello-world, and that hello-world declaring hck's dependencies
 # and sources (what jbang alone costs a start of hck). Prints a table and the ratios, writes JSON.
@@ -63,17 +66,25 @@ stats() { # values... -> "median min max"
 states="state close-wait state fin-wait-1 state fin-wait-2 state closing state last-ack state time-wait"
 # hck runs with the JVM options its //RUNTIME_OPTIONS line gives jbang
 read -r -a jvm <<< "$(sed -n 's|^//RUNTIME_OPTIONS ||p' hck.java)"
+# what users start: the fat jar (jbang export) and its class-data archive, made once on an idle namespace
+keep=$(mktemp -d)
+trap 'cleanup; rm -rf "$keep"' EXIT
+./jbang export fatjar --force -O "$keep/hck.jar" hck.java >/dev/null 2>&1
+fresh_ns
+ip netns exec "$ns" "$java" -XX:ArchiveClassesAtExit="$keep/hck.jsa" -jar "$keep/hck.jar" --dry-run --state-file "$work/state.json" >/dev/null 2>&1
 hck=("$java" "${jvm[@]}" -cp "$cp" hck.hck)
 json="{\"rounds\": $rounds, \"machine\": \"$(nproc) cores, $(uname -r), $("$java" -version 2>&1 | head -1 | tr -d '"')\", \"sizes\": ["
 printf '%-8s %-28s %22s %10s\n' sockets command "wall s (median min max)" "peak MiB"
 first=1
 for n in ${sizes//,/ }; do
   fresh_ns; build "$n"
+  hckargs=(--dry-run --close-wait-timeout 1 --fin-wait-timeout 1 --json "$work/out.json" --state-file "$work/state.json")
   scanned=$(ip netns exec "$ns" ss -tanH | wc -l)
   declare -A med=()
   [ $first = 1 ] || json+=","; first=0
   json+="{\"sockets\": $scanned, \"commands\": {"
-  labels=("ss state filter" "ss -tanoeiH state" "ss -tanpoeiH state" "netstat -tanp" "hck --dry-run")
+  labels=("ss -tanpoeiH state close-wait" "ss -tanpoeiH state" "ss -tanp" "netstat -tanp" "ss -tanoeiH state"
+          "hck ./jbang hck.java" "hck java -jar" "hck java -jar, CDS" "hck --dry-run")
   declare -A wall_of=() rss_of=()
   # rounds interleaved across the commands: the machine's speed drifts, and a drift then weighs on
   # every command alike instead of on whichever ran during it
@@ -84,7 +95,12 @@ for n in ${sizes//,/ }; do
         "ss -tanoeiH state") cmd=(ip netns exec "$ns" ss -tanoeiH $states);;
         "ss -tanpoeiH state") cmd=(ip netns exec "$ns" ss -tanpoeiH $states);;
         "netstat -tanp") cmd=(ip netns exec "$ns" netstat -tanp);;
-        "hck --dry-run") cmd=(ip netns exec "$ns" "${hck[@]}" --dry-run --close-wait-timeout 1 --fin-wait-timeout 1 --json "$work/out.json" --state-file "$work/state.json");;
+        "ss -tanpoeiH state close-wait") cmd=(ip netns exec "$ns" ss -tanpoeiH state close-wait);;
+        "ss -tanp") cmd=(ip netns exec "$ns" ss -tanp);;
+        "hck ./jbang hck.java") cmd=(ip netns exec "$ns" ./jbang hck.java "${hckargs[@]}");;
+        "hck java -jar") cmd=(ip netns exec "$ns" "$java" -jar "$keep/hck.jar" "${hckargs[@]}");;
+        "hck java -jar, CDS") cmd=(ip netns exec "$ns" "$java" -XX:SharedArchiveFile="$keep/hck.jsa" -jar "$keep/hck.jar" "${hckargs[@]}");;
+        "hck --dry-run") cmd=(ip netns exec "$ns" "${hck[@]}" "${hckargs[@]}");;
       esac
       read -r wall kib < <(measure "${cmd[@]}")
       wall_of[$label]+=" $wall"; [ "$kib" -gt "${rss_of[$label]:-0}" ] && rss_of[$label]=$kib
@@ -100,12 +116,20 @@ for n in ${sizes//,/ }; do
     json+="\"$label\": {\"median_s\": $m, \"min_s\": $lo, \"max_s\": $hi, \"peak_rss_mib\": $((rss_of[$label] / 1024))}"
   done
   hung=$(python3 -c "import json;print(json.load(open('$work/out.json'))['summary']['hung'])" 2>/dev/null || echo "?")
-  r1=$(awk -v a="${med[hck --dry-run]}" -v b="${med[ss -tanpoeiH state]}" 'BEGIN{printf "%.2f", a/b}')
-  r2=$(awk -v a="${med[hck --dry-run]}" -v b="${med[ss -tanoeiH state]}" 'BEGIN{printf "%.2f", a/b}')
+  ratio() { awk -v a="${med[$1]}" -v b="${med[$2]}" 'BEGIN{printf "%.2f", a/b}'; }
+  r1=$(ratio "hck --dry-run" "ss -tanpoeiH state"); r2=$(ratio "hck --dry-run" "ss -tanoeiH state")
+  rj=$(ratio "hck ./jbang hck.java" "ss -tanpoeiH state close-wait"); rjar=$(ratio "hck java -jar" "ss -tanpoeiH state close-wait")
+  rcds=$(ratio "hck java -jar, CDS" "ss -tanpoeiH state close-wait"); rtanp=$(ratio "hck ./jbang hck.java" "ss -tanp")
+  rnet=$(ratio "hck ./jbang hck.java" "netstat -tanp")
+  lines=$(ip netns exec "$ns" "${hck[@]}" "${hckargs[@]}" 2>&1 >/dev/null | wc -l)
   # the targets are for 190k sockets; below that hck's JVM start weighs more than the dump
   targets=("" ""); [ "$scanned" -lt 190000 ] || targets=(" (target <= 0.25)" " (target <= 3)")
-  echo "         hck found $hung hung; hck / ss -tanpoeiH = $r1${targets[0]}; hck / ss -tanoeiH state = $r2${targets[1]}"
-  json+="}, \"hck_hung\": \"$hung\", \"ratio_vs_ss_p\": $r1, \"ratio_vs_ss_details\": $r2}"
+  echo "         hck found $hung hung, logged in $lines lines; as users start it, against ss -tanpoeiH state close-wait:"
+  echo "         ./jbang hck.java $rj${targets[0]}, java -jar $rjar, java -jar with its CDS archive $rcds;"
+  echo "         ./jbang hck.java / ss -tanp = $rtanp, / netstat -tanp = $rnet; java -cp: / ss -tanpoeiH (six states) = $r1, / ss -tanoeiH state = $r2${targets[1]}"
+  json+="}, \"hck_hung\": \"$hung\", \"log_lines\": $lines, \"ratio_jbang_vs_ss_close_wait\": $rj, \"ratio_jar_vs_ss_close_wait\": $rjar,"
+  json+=" \"ratio_jar_cds_vs_ss_close_wait\": $rcds, \"ratio_jbang_vs_ss_tanp\": $rtanp, \"ratio_jbang_vs_netstat\": $rnet,"
+  json+=" \"ratio_vs_ss_p\": $r1, \"ratio_vs_ss_details\": $r2}"
 done
 json+="]"
 
@@ -114,13 +138,16 @@ if [ "$live" -gt 0 ]; then
   # the control set: 1000 CLOSE_WAIT of a process named exactly sshd (protected), which must survive
   hold name=control-server listen:9500:close; hold name=sshd connect:127.0.0.1:9500:1000; sleep 1
   before=$(ip netns exec "$ns" ss -tanH state close-wait | wc -l)
-  read -r wall kib < <(measure ip netns exec "$ns" "${hck[@]}" --live --json "$work/live.json" --lock-file "$work/lock" --state-file "$work/state.json" --close-wait-timeout 1)
+  # as users start it: through ./jbang, start to exit, scan, kills and the rescan that verifies them included
+  read -r wall kib < <(measure ip netns exec "$ns" ./jbang hck.java --live --json "$work/live.json" --lock-file "$work/lock" --state-file "$work/state.json" --close-wait-timeout 1)
   left=$(ip netns exec "$ns" ss -tanH state close-wait | wc -l)
   terminated=$(python3 -c "import json;print(json.load(open('$work/live.json'))['summary']['terminated'])" 2>/dev/null || echo "?")
   answers=$(python3 -c "import json,collections;print(json.dumps(collections.Counter(c.get('destroy_result') for c in json.load(open('$work/live.json'))['connections'] if c['verdict']=='hung')))" 2>/dev/null || echo "?")
-  echo "live: $terminated of $((before - 1000)) hung CLOSE_WAIT terminated in $wall s (target <= 5 s); CLOSE_WAIT left: $left (the control set: 1000 of sshd)"
+  rate=$(awk -v n="$terminated" -v w="$wall" 'BEGIN{printf "%.0f", n/w}')
+  echo "live: $terminated of $((before - 1000)) hung CLOSE_WAIT terminated in $wall s through ./jbang: $rate a second (target >= 25000), peak RSS $((kib / 1024)) MiB (target <= 256);"
+  echo "      CLOSE_WAIT left: $left (the control set: 1000 of sshd)"
   echo "      the kernel's answers to SOCK_DESTROY (destroy_result): $answers"
-  json+=", \"live\": {\"terminated\": \"$terminated\", \"wall_s\": $wall, \"peak_rss_mib\": $((kib / 1024)), \"close_wait_left\": $left, \"control\": 1000, \"destroy_results\": ${answers/\?/null}}"
+  json+=", \"live\": {\"terminated\": \"$terminated\", \"wall_s\": $wall, \"per_second\": $rate, \"peak_rss_mib\": $((kib / 1024)), \"close_wait_left\": $left, \"control\": 1000, \"destroy_results\": ${answers/\?/null}}"
 fi
 
 fresh_ns

@@ -28,6 +28,7 @@
 //SOURCES unit/KernelPolicyTest.java
 //SOURCES unit/RunReportTest.java
 //SOURCES unit/EventTest.java
+//SOURCES unit/LogLimitTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java

@@ -22,22 +22,29 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, long 
         return sockets.size();
     }
 
+    private record Key(long pid, String name) {}
+
+    private static final Key NO_PROCESS = new Key(-1, null);
+
     /** Grouped by process, in the order each first appears in {@code hung}. */
     public static List<Holder> of(List<Decision> hung) {
-        Map<String, List<Decision>> by = new LinkedHashMap<>();
+        Map<Key, List<Decision>> by = new LinkedHashMap<>();
         for (Decision d : hung) {
             Owner o = d.socket().owner();
-            by.computeIfAbsent(o == null ? "-" : o.pid() + "\u0000" + o.name(), k -> new ArrayList<>()).add(d);
+            by.computeIfAbsent(o == null ? NO_PROCESS : new Key(o.pid(), o.name()), k -> new ArrayList<>()).add(d);
         }
         List<Holder> out = new ArrayList<>(by.size());
+        TcpState[] all = TcpState.values();
         for (List<Decision> list : by.values()) {
             Owner o = list.get(0).socket().owner();
-            Map<TcpState, Integer> states = new EnumMap<>(TcpState.class);
+            int[] perState = new int[all.length]; // counted unboxed: a holder may have 190k sockets
             long oldest = 0;
             for (Decision d : list) {
-                states.merge(d.socket().state(), 1, Integer::sum);
+                perState[d.socket().state().ordinal()]++;
                 oldest = Math.max(oldest, d.ageMs());
             }
+            Map<TcpState, Integer> states = new EnumMap<>(TcpState.class);
+            for (TcpState s : all) if (perState[s.ordinal()] > 0) states.put(s, perState[s.ordinal()]);
             out.add(new Holder(o == null ? -1 : o.pid(), o == null ? null : o.name(), states, oldest, list));
         }
         return out;

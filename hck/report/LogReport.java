@@ -24,10 +24,22 @@ public final class LogReport {
 
     private final Logger log;
     private final boolean dryRun;
+    /** Sockets logged one by one (detected, reason, action), 0: all; the rest get one line per process and state. */
+    private final int limit;
+    /** Where every socket is listed: the JSON's path, or null. */
+    private final String listedIn;
+    private int outcomesLogged;
+    private final Map<String, int[]> outcomesUnlogged = new java.util.LinkedHashMap<>();
 
     public LogReport(Logger log, boolean dryRun) {
+        this(log, dryRun, 0, null);
+    }
+
+    public LogReport(Logger log, boolean dryRun, int limit, String listedIn) {
         this.log = log;
         this.dryRun = dryRun;
+        this.limit = limit;
+        this.listedIn = listedIn;
     }
 
     public void banner(String version, String mode, String rules, String timeouts) {
@@ -47,26 +59,64 @@ public final class LogReport {
         return "(PID: " + o.pid() + ", Process: " + o.name() + more + ns + ")";
     }
 
-    /** The seed's lines for each hung socket, written in bulk (see {@link Logs.Lines}). */
+    /**
+     * The seed's lines for each hung socket (the oldest first), written in bulk (see {@link Logs.Lines}),
+     * up to the limit; then one line per process and state for the rest.
+     */
     public void hung(List<Decision> hung) {
         Logs.Lines lines = lines();
-        for (Decision d : hung) {
+        int shown = limit == 0 ? hung.size() : Math.min(limit, hung.size());
+        for (Decision d : hung.subList(0, shown)) {
             TcpSocket s = d.socket();
             String what = s.describe();
             lines.warn("Hung connection detected: " + what + " " + who(s));
             lines.info("  Reason: " + d.reason());
             if (dryRun) lines.info("[DRY RUN] Would terminate: " + what);
         }
+        Map<String, int[]> rest = new java.util.LinkedHashMap<>();
+        for (Decision d : hung.subList(shown, hung.size())) rest.computeIfAbsent(holderState(d.socket()), k -> new int[1])[0]++;
+        rest.forEach((key, n) -> log.warn("{} more hung {}, not listed one by one (log limit {}): {}", count(n[0]), key, limit, whereListed()));
     }
 
-    /** Live mode: what happened to one hung socket. */
+    /** "CLOSE_WAIT sockets of myapp (PID 1234)", "FIN_WAIT2 sockets of no process" */
+    private static String holderState(TcpSocket s) {
+        Owner o = s.owner();
+        return s.state() + (s.udp() != null ? " UDP" : "") + " sockets of " + (o == null ? "no process" : o.name() + " (PID " + o.pid() + ")")
+                + (s.netns() == null ? "" : " in netns " + s.netns());
+    }
+
+    private String whereListed() {
+        return listedIn != null ? "every one is in " + listedIn : "--json FILE lists every one";
+    }
+
+    /** Live mode: what happened to one hung socket; past the limit, counted for {@link #outcomesEnd}. */
     public void outcome(Outcome o) {
         TcpSocket s = o.decision().socket();
+        if (limit > 0 && outcomesLogged >= limit) {
+            outcomesUnlogged.computeIfAbsent(o.action() + "\u0000" + holderState(s), k -> new int[1])[0]++;
+            return;
+        }
+        outcomesLogged++;
         switch (o.action()) {
             case Outcome.TERMINATED -> lines().info("Terminated: " + s.describe() + " (" + o.method() + (s.netns() == null ? "" : ", netns: " + s.netns()) + ")");
             case Outcome.FAILED -> lines().error("Failed to terminate: " + s.describe() + " " + who(s) + ": " + o.reason());
             default -> lines().info("Not terminated: " + s.describe() + ": " + o.reason());
         }
+    }
+
+    /** Live mode, after the last outcome: one line per action, process and state past the limit. */
+    public void outcomesEnd() {
+        outcomesUnlogged.forEach((key, n) -> {
+            String action = key.substring(0, key.indexOf('\u0000')), what = key.substring(key.indexOf('\u0000') + 1);
+            String verb = switch (action) {
+                case Outcome.TERMINATED -> "terminated";
+                case Outcome.FAILED -> "failed to terminate";
+                default -> "left (see the JSON for why)";
+            };
+            String line = count(n[0]) + " more " + what + " " + verb + ", not listed one by one (log limit " + limit + "): " + whereListed();
+            if (action.equals(Outcome.FAILED)) log.error(line); else log.info(line);
+        });
+        outcomesUnlogged.clear();
     }
 
     private Logs.Lines lines;
@@ -79,9 +129,14 @@ public final class LogReport {
 
     /** The hung sockets, then (under -v) the skipped ones, then the per-process tallies. */
     public void decisions(List<Decision> listed, List<Decision> hung) {
+        decisions(listed, hung, Holder.of(hung));
+    }
+
+    /** With the hung sockets already grouped by process. */
+    public void decisions(List<Decision> listed, List<Decision> hung, List<Holder> holders) {
         hung(hung);
         listed.stream().filter(d -> d.verdict() == Verdict.SKIPPED).forEach(this::notListed);
-        tallies(hung);
+        talliesOf(holders);
     }
 
     public void notListed(Decision d) {
@@ -90,7 +145,11 @@ public final class LogReport {
 
     /** "myapp (PID 1234) holds 412 CLOSE_WAIT sockets: it is not closing them" */
     public void tallies(List<Decision> hung) {
-        for (Holder h : Holder.of(hung)) {
+        talliesOf(Holder.of(hung));
+    }
+
+    private void talliesOf(List<Holder> holders) {
+        for (Holder h : holders) {
             if (h.name() == null) continue;
             h.states().forEach((state, n) -> {
                 if (n < TALLY_THRESHOLD) return;

@@ -109,6 +109,19 @@ final class RuleValues {
         }
     }
 
+    /** 0 or more. */
+    int count(Node n, String path) throws RulesException {
+        if (n instanceof Scalar s && s.token() == JsonToken.VALUE_NUMBER_INT) {
+            try {
+                int c = Integer.parseInt(s.text().trim());
+                if (c >= 0) return c;
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+        }
+        throw error(n, path, "must be a whole number, 0 or more");
+    }
+
     /** 0 to 100, a trailing % allowed. */
     double percent(Node n, String path) throws RulesException {
         if (n instanceof Scalar s && !s.isNull()) {

@@ -25,7 +25,8 @@ public record Rules(
         Thresholds check,
         List<Target> notifications,
         Udp udp,
-        Forecast forecast) {
+        Forecast forecast,
+        int logLimit) {
 
     /** Always protected, whatever a rules file says: a rules file can add names, never remove these. */
     public static final List<String> BUILT_IN_PROTECTED = List.of(
@@ -41,7 +42,8 @@ public record Rules(
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
             List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
             new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()), null,
-            Thresholds.DEFAULT, List.of(), new Udp(false, 1, Duration.ofSeconds(60), false), Forecast.DEFAULT);
+            Thresholds.DEFAULT, List.of(), new Udp(false, 1, Duration.ofSeconds(60), false), Forecast.DEFAULT,
+            500);
 
     public Rules {
         timeouts = timeouts(timeouts);
@@ -55,7 +57,7 @@ public record Rules(
     }
 
     public Rules withNotify(List<Target> n) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, n, udp, forecast);
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, n, udp, forecast, logLimit);
     }
 
     static Map<TcpState, Duration> timeouts(Map<TcpState, Duration> m) {
@@ -70,33 +72,39 @@ public record Rules(
     }
 
     public Rules withTimeouts(Map<TcpState, Duration> t) {
-        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast);
+        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast, logLimit);
     }
 
     public Rules withExcludePorts(List<Integer> p) {
-        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast);
+        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast, logLimit);
     }
 
     public Rules withIncludePorts(List<Integer> p) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast);
+        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast, logLimit);
     }
 
     public Rules withCheck(Thresholds t) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t, notifications, udp, forecast);
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t, notifications, udp, forecast, logLimit);
     }
 
     public Rules withExcludeProcesses(List<String> p) {
-        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast);
+        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast, logLimit);
     }
 
     public Rules withUdp(Udp u) {
         return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check,
-                notifications, u, forecast);
+                notifications, u, forecast, logLimit);
+    }
+
+    /** Hung sockets logged one by one; 0: every one. */
+    public Rules withLogLimit(int limit) {
+        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check,
+                notifications, udp, forecast, limit);
     }
 
     public Rules withForecast(Forecast f) {
         return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check,
-                notifications, udp, f);
+                notifications, udp, f, logLimit);
     }
 
     /**

@@ -21,7 +21,7 @@ import static hck.rules.YamlTree.absent;
  */
 public final class RulesLoader {
     private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
-            "processes", "ports", "termination", "netns", "check", "notify", "udp", "forecast");
+            "processes", "ports", "termination", "netns", "check", "notify", "udp", "forecast", "log_limit");
     private static final Rules BUILT_IN = Rules.BUILT_IN;
     private final RuleValues v;
 
@@ -40,7 +40,7 @@ public final class RulesLoader {
         return new Rules(timeouts(top.get("timeouts")), excludePorts(top.get("exclude")), excludeProcesses(top.get("exclude")),
                 includePorts(top.get("include")), protectedProcesses(top), processes(top.get("processes")), ports(top.get("ports")),
                 termination(top.get("termination")), netns(top.get("netns")), check(top.get("check")), notify(top.get("notify")),
-                udp(top.get("udp")), forecast(top.get("forecast")));
+                udp(top.get("udp")), forecast(top.get("forecast")), logLimit(top.get("log_limit")));
     }
 
     private Map<TcpState, Duration> timeouts(Node n) throws RulesException {
@@ -144,6 +144,10 @@ public final class RulesLoader {
                 e.containsKey("exhaustion_critical") ? v.duration(e.get("exhaustion_critical"), "check.exhaustion_critical") : check.exhaustionCritical(),
                 e.containsKey("ports_warning") ? v.percent(e.get("ports_warning"), "check.ports_warning") : check.portsWarning(),
                 e.containsKey("ports_critical") ? v.percent(e.get("ports_critical"), "check.ports_critical") : check.portsCritical());
+    }
+
+    private int logLimit(Node n) throws RulesException {
+        return absent(n) ? BUILT_IN.logLimit() : v.count(n, "log_limit");
     }
 
     private Rules.Forecast forecast(Node n) throws RulesException {

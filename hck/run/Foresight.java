@@ -1,6 +1,7 @@
 package hck.run;
 
 import hck.decide.Decision;
+import hck.model.Endpoint;
 import hck.model.PortUse;
 import hck.model.ProcessForecast;
 import hck.report.Holder;
@@ -25,7 +26,7 @@ public record Foresight(List<ProcessForecast> processes, List<PortUse> ports, do
     public static Foresight of(Plan plan, Sweep sweep, Verdicts verdicts) {
         List<ProcessForecast> processes = new ArrayList<>();
         long sinceMs = sweep.nowMs() - plan.rules().forecast().window().toMillis();
-        for (Holder h : Holder.of(verdicts.hung())) {
+        for (Holder h : verdicts.holders()) {
             if (h.name() == null) continue;
             ProcessFacts facts = ProcessFacts.read(h.pid());
             Integer open = sweep.openFds().get(h.pid());
@@ -50,6 +51,7 @@ public record Foresight(List<ProcessForecast> processes, List<PortUse> ports, do
             fullest = Math.max(fullest, n.result().ports().fullestPercent());
         }
         ports.sort(Comparator.comparingDouble(PortUse::percent).reversed());
+        plan.log().debug("Forecasts done at {} ms", plan.clock().ms());
         return new Foresight(processes, ports, fullest);
     }
 
@@ -73,10 +75,10 @@ public record Foresight(List<ProcessForecast> processes, List<PortUse> ports, do
     }
 
     private static List<ProcessForecast.Remote> remotes(List<Decision> hung) {
-        Map<String, Integer> by = new LinkedHashMap<>();
-        for (Decision d : hung) by.merge(d.socket().remote().toString(), 1, Integer::sum);
-        return by.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(REMOTES)
-                .map(e -> new ProcessForecast.Remote(e.getKey(), e.getValue())).toList();
+        Map<Endpoint, int[]> by = new LinkedHashMap<>();
+        for (Decision d : hung) by.computeIfAbsent(d.socket().remote(), k -> new int[1])[0]++;
+        return by.entrySet().stream().sorted((a, b) -> Integer.compare(b.getValue()[0], a.getValue()[0])).limit(REMOTES)
+                .map(e -> new ProcessForecast.Remote(e.getKey().toString(), e.getValue()[0])).toList();
     }
 
 }

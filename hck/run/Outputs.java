@@ -25,6 +25,11 @@ public record Outputs(String json, SafeFiles.Output jsonOut, Path prometheus, Sa
         return new Outputs(json, jsonOut, prometheus, prometheusOut);
     }
 
+    /** Where the JSON lists every socket, in words for the log; null without --json. */
+    public String listedIn() {
+        return json == null ? null : json.equals("-") ? "the JSON on stdout" : json;
+    }
+
     void writeJson(RunInfo run, RunReport report, Foresight foresight) throws IOException {
         if (json.equals("-")) {
             JsonReport.write(System.out, run, report.summary(), report.perNetns(), foresight.processes(), foresight.ports(), report.outcomes());

@@ -17,7 +17,7 @@ import java.util.Map;
  * as a whole, --udp, --notify, and check mode's thresholds. Null: not given, the file's value holds.
  */
 public record Overrides(Duration closeWait, Duration finWait, Duration timeWait, List<String> excludePorts, List<String> includePorts,
-                        List<String> excludeProcesses, boolean udp, List<String> notifyTargets, Limits limits) {
+                        List<String> excludeProcesses, boolean udp, List<String> notifyTargets, Integer logLimit, Limits limits) {
 
     /** -w, -c, --warning-state, --critical-state. */
     public record Limits(String warning, String critical, List<String> warningState, List<String> criticalState) {}
@@ -27,6 +27,10 @@ public record Overrides(Duration closeWait, Duration finWait, Duration timeWait,
         rules = withLists(rules);
         if (checkMode && limits != null) rules = rules.withCheck(thresholds(rules.check()));
         if (udp) rules = rules.withUdp(new Rules.Udp(true, rules.udp().minQueue(), rules.udp().timeout(), rules.udp().terminate()));
+        if (logLimit != null) {
+            if (logLimit < 0) throw new IllegalArgumentException("--log-limit: " + logLimit + " is negative (0 logs every socket)");
+            rules = rules.withLogLimit(logLimit);
+        }
         if (notifyTargets != null) {
             List<Target> targets = new ArrayList<>();
             for (String n : notifyTargets) targets.add(Target.parse(n, null));

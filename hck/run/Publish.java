@@ -45,7 +45,7 @@ public final class Publish {
         // the JSON document on a second core while this one formats the log: each is a second at 190k sockets
         Background jsonWriter = outputs.json() == null ? null
                 : Background.start("hck-json", () -> outputs.writeJson(run, report, foresight));
-        if (!plan.live()) log.decisions(verdicts.listed(), verdicts.hung());
+        if (!plan.live()) log.decisions(verdicts.listed(), verdicts.hung(), verdicts.holders()); else log.outcomesEnd();
         log.forecasts(foresight.processes(), foresight.ports());
         log.summary(report.summary(), sweep.scans().size() > 1 ? report.perNetns() : List.of());
         if (jsonWriter != null) {

@@ -1,8 +1,9 @@
 package hck.run;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import hck.io.AtomicFile;
 import hck.io.SafeFiles;
 import hck.model.TcpSocket;
@@ -26,10 +27,7 @@ import java.util.function.Consumer;
  * is rebuilt, never a crash.
  */
 public final class StateFile {
-    /** Made on first use: jackson-databind's start is 0.1 s, and most runs never read the file. */
-    private static final class Json {
-        static final ObjectMapper MAPPER = new ObjectMapper();
-    }
+    private static final JsonFactory JSON = new JsonFactory();
     /** 190k first sightings take about 12 MB: anything far larger is not a state file hck wrote. */
     static final long MAX_BYTES = 256L << 20;
     private final Path file;
@@ -60,24 +58,7 @@ public final class StateFile {
         try {
             byte[] bytes = SafeFiles.readRegular("state file", file, MAX_BYTES);
             existed = true;
-            JsonNode root = Json.MAPPER.readTree(bytes);
-            JsonNode seen = root == null ? null : root.get("first_seen");
-            if (root == null || !"hck".equals(root.path("tool").asText()) || seen == null || !seen.isObject()) {
-                warn.accept("state file " + file + " is not an hck state file: rebuilding it");
-                return;
-            }
-            readLongs(seen, previous);
-            readLongs(root.path("udp_queue_since"), prevQueue);
-            readLongs(root.path("udp_drops"), prevDrops);
-            root.path("process_history").properties().forEach(e -> {
-                List<long[]> samples = new ArrayList<>();
-                for (JsonNode p : e.getValue()) if (p.size() == 2) samples.add(new long[] {p.get(0).asLong(), p.get(1).asLong()});
-                prevHistory.put(e.getKey(), samples);
-            });
-            terminatedTotal = Math.max(0, root.path("counters").path("terminated_total").asLong(0));
-            failedTotal = Math.max(0, root.path("counters").path("failed_total").asLong(0));
-            if (root.path("last_success").isNumber()) lastSuccess = root.get("last_success").asDouble();
-            if (root.path("last_check").isTextual()) lastCheck = root.get("last_check").asText();
+            if (!read(bytes)) warn.accept("state file " + file + " is not an hck state file: rebuilding it");
         } catch (NoSuchFileException e) {
             // first run
         } catch (IOException e) {
@@ -85,8 +66,90 @@ public final class StateFile {
         }
     }
 
-    private static void readLongs(JsonNode obj, Map<String, Long> into) {
-        if (obj.isObject()) obj.properties().forEach(e -> { if (e.getValue().canConvertToLong()) into.put(e.getKey(), e.getValue().asLong()); });
+    /**
+     * Streams the document (jackson-core alone: databind's start was a tenth of a second of every
+     * run that keeps a record). Nothing is kept unless it is hck's, with its first_seen mapping.
+     */
+    private boolean read(byte[] bytes) throws IOException {
+        Map<String, Long> seen = new HashMap<>(), queue = new HashMap<>(), drops = new HashMap<>();
+        Map<String, List<long[]>> history = new HashMap<>();
+        String tool = null;
+        boolean hasSeen = false;
+        long terminated = 0, failed = 0;
+        Double success = null;
+        String check = null;
+        try (JsonParser p = JSON.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) return false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "tool" -> tool = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "first_seen" -> hasSeen = longs(p, seen);
+                    case "udp_queue_since" -> longs(p, queue);
+                    case "udp_drops" -> longs(p, drops);
+                    case "process_history" -> samples(p, history);
+                    case "counters" -> {
+                        Map<String, Long> c = new HashMap<>();
+                        longs(p, c);
+                        terminated = Math.max(0, c.getOrDefault("terminated_total", 0L));
+                        failed = Math.max(0, c.getOrDefault("failed_total", 0L));
+                    }
+                    case "last_success" -> success = t.isNumeric() ? p.getDoubleValue() : null;
+                    case "last_check" -> check = t == JsonToken.VALUE_STRING ? p.getText() : null;
+                    default -> p.skipChildren();
+                }
+            }
+        }
+        if (!"hck".equals(tool) || !hasSeen) return false;
+        previous.putAll(seen);
+        prevQueue.putAll(queue);
+        prevDrops.putAll(drops);
+        prevHistory.putAll(history);
+        terminatedTotal = terminated;
+        failedTotal = failed;
+        lastSuccess = success;
+        lastCheck = check;
+        return true;
+    }
+
+    /** An object of whole numbers (others skipped); false when the value is not an object. */
+    private static boolean longs(JsonParser p, Map<String, Long> into) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return false;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            if (p.nextToken() == JsonToken.VALUE_NUMBER_INT) into.put(key, p.getLongValue()); else p.skipChildren();
+        }
+        return true;
+    }
+
+    /** {"PID@start": [[epoch ms, hung], …], …} */
+    private static void samples(JsonParser p, Map<String, List<long[]>> into) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            List<long[]> list = new ArrayList<>();
+            if (p.nextToken() == JsonToken.START_ARRAY) {
+                while (p.nextToken() == JsonToken.START_ARRAY) {
+                    long[] pair = new long[2];
+                    int n = 0;
+                    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                        if (t == JsonToken.VALUE_NUMBER_INT && n < 2) pair[n] = p.getLongValue(); else p.skipChildren();
+                        n++;
+                    }
+                    if (n == 2) list.add(pair);
+                }
+            } else {
+                p.skipChildren();
+            }
+            into.put(key, list);
+        }
     }
 
     /**
@@ -189,22 +252,36 @@ public final class StateFile {
         if (!dirty && !existed) return true;
         try {
             AtomicFile.createPrivateDirectories(file.toAbsolutePath().getParent());
-            ObjectNode root = Json.MAPPER.createObjectNode();
-            root.put("tool", "hck").put("version", 1);
-            ObjectNode seen = root.putObject("first_seen");
-            current.forEach(seen::put);
-            ObjectNode q = root.putObject("udp_queue_since"), d = root.putObject("udp_drops");
-            (udpTracked ? curQueue : prevQueue).forEach(q::put);
-            (udpTracked ? curDrops : prevDrops).forEach(d::put);
-            ObjectNode h = root.putObject("process_history");
-            (historyTracked ? curHistory : prevHistory).forEach((k, samples) -> {
-                var arr = h.putArray(k);
-                for (long[] p : samples) arr.addArray().add(p[0]).add(p[1]);
-            });
-            root.putObject("counters").put("terminated_total", terminatedTotal).put("failed_total", failedTotal);
-            if (lastSuccess != null) root.put("last_success", lastSuccess);
-            if (lastCheck != null) root.put("last_check", lastCheck);
-            AtomicFile.write(file, true, out -> out.write(Json.MAPPER.writeValueAsBytes(root)));
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (JsonGenerator g = JSON.createGenerator(bytes)) {
+                g.writeStartObject();
+                g.writeStringField("tool", "hck");
+                g.writeNumberField("version", 1);
+                g.writeObjectFieldStart("first_seen");
+                for (var e : current.entrySet()) g.writeNumberField(e.getKey(), e.getValue());
+                g.writeEndObject();
+                g.writeObjectFieldStart("udp_queue_since");
+                for (var e : (udpTracked ? curQueue : prevQueue).entrySet()) g.writeNumberField(e.getKey(), e.getValue());
+                g.writeEndObject();
+                g.writeObjectFieldStart("udp_drops");
+                for (var e : (udpTracked ? curDrops : prevDrops).entrySet()) g.writeNumberField(e.getKey(), e.getValue());
+                g.writeEndObject();
+                g.writeObjectFieldStart("process_history");
+                for (var e : (historyTracked ? curHistory : prevHistory).entrySet()) {
+                    g.writeArrayFieldStart(e.getKey());
+                    for (long[] p : e.getValue()) g.writeArray(p, 0, 2);
+                    g.writeEndArray();
+                }
+                g.writeEndObject();
+                g.writeObjectFieldStart("counters");
+                g.writeNumberField("terminated_total", terminatedTotal);
+                g.writeNumberField("failed_total", failedTotal);
+                g.writeEndObject();
+                if (lastSuccess != null) g.writeNumberField("last_success", lastSuccess);
+                if (lastCheck != null) g.writeStringField("last_check", lastCheck);
+                g.writeEndObject();
+            }
+            AtomicFile.write(file, true, out -> out.write(bytes.toByteArray()));
             return true;
         } catch (IOException | UnsupportedOperationException e) {
             warn.accept("could not write state file " + file + " (" + oneLine(e) + "): first-seen ages and counters will restart");

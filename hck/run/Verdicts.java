@@ -3,6 +3,7 @@ package hck.run;
 import hck.decide.Decider;
 import hck.decide.Decision;
 import hck.decide.Verdict;
+import hck.report.Holder;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,7 +15,10 @@ import java.util.function.Consumer;
  * Every socket decided, each namespace with its own tcp_fin_timeout: the listed ones (hung or
  * skipped) sorted hung first, oldest first, and the hung ones alone.
  */
-public record Verdicts(List<Decision> listed, List<Decision> hung) {
+public record Verdicts(List<Decision> listed, List<Decision> hung, List<Holder> holders) {
+    public Verdicts(List<Decision> listed, List<Decision> hung) {
+        this(listed, hung, Holder.of(hung));
+    }
 
     /** @param notListed gets each decision that is not listed (the debug log's skip reasons) */
     public static Verdicts of(Plan plan, Sweep sweep, Consumer<Decision> notListed) {
@@ -32,6 +36,8 @@ public record Verdicts(List<Decision> listed, List<Decision> hung) {
         plan.log().debug("Decisions done at {} ms", plan.clock().ms());
         // hung first, oldest first (primitive comparison: a boxed Long per comparison was 6M objects at 190k)
         listed.sort((a, b) -> a.verdict() != b.verdict() ? a.verdict().compareTo(b.verdict()) : Long.compare(b.ageMs(), a.ageMs()));
-        return new Verdicts(listed, listed.stream().filter(d -> d.verdict() == Verdict.HUNG).toList());
+        Verdicts v = new Verdicts(listed, listed.stream().filter(d -> d.verdict() == Verdict.HUNG).toList());
+        plan.log().debug("Sorted and grouped by process at {} ms", plan.clock().ms());
+        return v;
     }
 }

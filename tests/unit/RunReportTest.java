@@ -121,7 +121,7 @@ class RunReportTest {
 
     @Test
     void commandLineOverridesReplaceWhatTheyName() {
-        Overrides o = new Overrides(Duration.ofSeconds(5), null, null, List.of("3306"), null, null, true, List.of("webhook=http://127.0.0.1:9/x"),
+        Overrides o = new Overrides(Duration.ofSeconds(5), null, null, List.of("3306"), null, null, true, List.of("webhook=http://127.0.0.1:9/x"), null,
                 new Overrides.Limits("2", null, List.of("CLOSE_WAIT=4"), null));
         Rules r = o.applyTo(Rules.BUILT_IN, true);
         assertEquals(Duration.ofSeconds(5), r.timeouts().get(TcpState.CLOSE_WAIT));
@@ -133,7 +133,7 @@ class RunReportTest {
         assertEquals("4", r.check().warningState().get(TcpState.CLOSE_WAIT).toString());
         assertEquals(Rules.BUILT_IN.check(), o.applyTo(Rules.BUILT_IN, false).check(), "thresholds only in check mode");
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () ->
-                new Overrides(null, null, null, null, null, null, false, null, new Overrides.Limits(null, null, List.of("LISTEN=1"), null))
+                new Overrides(null, null, null, null, null, null, false, null, null, new Overrides.Limits(null, null, List.of("LISTEN=1"), null))
                         .applyTo(Rules.BUILT_IN, true));
         assertEquals("--warning-state LISTEN=1: use STATE=RANGE with a watched state, e.g. CLOSE_WAIT=5", bad.getMessage());
     }
