@@ -34,7 +34,8 @@ class DistributionTest {
             ns.holder("name=leaky", "connect:127.0.0.1:9000:1");
             Thread.sleep(1500);
             // inside the namespace JBang works from its warm cache
-            Netns.Result check = ns.run(jbang(), "--offline", "hck-check@" + catalog, "-w", "5", "-c", "10", "--close-wait-timeout", "1");
+            Netns.Result check = ns.run(jbang(), "--offline", "hck-check@" + catalog, "-w", "5", "-c", "10", "--close-wait-timeout", "1",
+                    "--state-file", tmp.resolve("alias-state.json").toString());
             assertEquals(0, check.rc(), check.stdout() + check.stderr());
             assertTrue(check.stdout().startsWith("HCK OK: 1 hung TCP connection (leaky PID "), check.stdout());
         }

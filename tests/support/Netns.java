@@ -148,7 +148,8 @@ public final class Netns implements AutoCloseable {
                 "-cp", classpath(), "hck.hck"));
         cmd.addAll(List.of(args));
         // hck remembers (first sightings, samples for its forecasts) in /var/lib/hck as root: never the machine's
-        if (!List.of(args).contains("--state-file") && !List.of(args).contains("--help")) {
+        // (no arguments: a prefix the caller completes, with its own --state-file)
+        if (args.length > 0 && !List.of(args).contains("--state-file") && !List.of(args).contains("--help")) {
             cmd.addAll(List.of("--state-file", StateFiles.next().toString()));
         }
         return cmd;
