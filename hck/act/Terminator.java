@@ -127,9 +127,13 @@ public final class Terminator {
         if (claims.isEmpty()) return still;
         for (int round = 0; ; round++) {
             still.clear();
-            Map<String, TcpSocket> now = new HashMap<>();
-            for (TcpSocket c : rescan.scan()) now.put(identity(c), c);
-            for (TcpSocket s : claims.keySet()) if (now.containsKey(identity(s))) still.add(s);
+            // the claimed identities, then one pass over the rescan: no map of every socket it found
+            Map<String, TcpSocket> wanted = new HashMap<>(claims.size() * 2);
+            for (TcpSocket s : claims.keySet()) wanted.put(identity(s), s);
+            for (TcpSocket c : rescan.scan()) {
+                TcpSocket s = wanted.get(identity(c));
+                if (s != null) still.add(s);
+            }
             if (still.isEmpty() || round >= 10) return still;
             try {
                 Thread.sleep(200);
@@ -140,7 +144,8 @@ public final class Terminator {
         }
     }
 
+    /** The cookie's own string when there is one (hex, no space: never equal to the other form); else inode and 4-tuple. */
     private static String identity(TcpSocket s) {
-        return s.cookie() != null ? "sk:" + s.cookie() : s.inode() + " " + s.local() + " " + s.remote();
+        return s.cookie() != null ? s.cookie() : s.inode() + " " + s.local() + " " + s.remote();
     }
 }
