@@ -26,6 +26,11 @@ public final class Terminator {
     /** Scans the watched states again, for verification. */
     public interface Rescan {
         List<TcpSocket> scan() throws IOException;
+
+        /** The cookies of every watched socket now, sorted; null where the source gives none (then {@link #scan} is used). */
+        default long[] cookies() throws IOException {
+            return null;
+        }
     }
 
     public static final String SOCKET = "socket", SOCKET_DESTROY = "socket-destroy", SOCKET_SHUTDOWN = "socket-shutdown",
@@ -127,6 +132,11 @@ public final class Terminator {
         if (claims.isEmpty()) return still;
         for (int round = 0; ; round++) {
             still.clear();
+            if (stillByCookie(claims.keySet(), still)) {
+                if (still.isEmpty() || round >= 10) return still;
+                sleep();
+                continue;
+            }
             // the claimed identities, then one pass over the rescan: no map of every socket it found
             Map<String, TcpSocket> wanted = new HashMap<>(claims.size() * 2);
             for (TcpSocket s : claims.keySet()) wanted.put(identity(s), s);
@@ -141,6 +151,29 @@ public final class Terminator {
                 Thread.currentThread().interrupt();
                 return still;
             }
+        }
+    }
+
+    /**
+     * Where every claimed socket has a cookie and the source lists cookies alone (netlink, without
+     * tcp_info): a sorted array of the cookies present, searched for each claim — no socket objects
+     * for the 190k the rescan sees. @return false when this cannot be used
+     */
+    private boolean stillByCookie(java.util.Set<TcpSocket> claimed, Set<TcpSocket> still) throws IOException {
+        for (TcpSocket s : claimed) if (s.cookie() == null) return false;
+        long[] present = rescan.cookies();
+        if (present == null) return false;
+        for (TcpSocket s : claimed) {
+            if (java.util.Arrays.binarySearch(present, Long.parseUnsignedLong(s.cookie(), 16)) >= 0) still.add(s);
+        }
+        return true;
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -26,8 +26,18 @@ public final class Kills {
                     .filter(s -> s.udp() == null || udpToo).toList();
             if (mine.isEmpty()) continue;
             try {
-                results.putAll(NetnsSwitch.inside(n.ns(), () ->
-                        new Terminator(plan.rules().termination(), kernel, n.scanner()::rescan, plan.log(), self).terminate(mine)));
+                Terminator.Rescan again = new Terminator.Rescan() {
+                    @Override
+                    public List<TcpSocket> scan() throws IOException {
+                        return n.scanner().rescan();
+                    }
+
+                    @Override
+                    public long[] cookies() throws IOException {
+                        return n.scanner().rescanCookies();
+                    }
+                };
+                results.putAll(NetnsSwitch.inside(n.ns(), () -> new Terminator(plan.rules().termination(), kernel, again, plan.log(), self).terminate(mine)));
             } catch (NetnsSwitch.Unavailable e) {
                 plan.log().warn("{}: its sockets were not terminated", e.getMessage());
                 mine.forEach(s -> results.put(s, Result.gone("its network namespace vanished before hck got to it")));

@@ -82,6 +82,26 @@ public final class NetlinkSource implements SocketSource {
         return scan(false).candidates();
     }
 
+    /**
+     * The cookies of the watched sockets, sorted: a dump without tcp_info, read for one field,
+     * for live mode's verification (identity by cookie, whatever state the socket went on to).
+     */
+    public long[] watchedCookies() throws IOException {
+        int watched = 0;
+        for (TcpState s : TcpState.WATCHED) watched |= 1 << s.kernelCode;
+        long[][] out = {new long[1024]};
+        int[] n = {0};
+        try (Netlink nl = Netlink.open()) {
+            walk(nl, watched, false, m -> {
+                if (n[0] == out[0].length) out[0] = java.util.Arrays.copyOf(out[0], n[0] * 2);
+                out[0][n[0]++] = InetDiag.cookie(m);
+            }, () -> n[0] = 0);
+        }
+        long[] cookies = java.util.Arrays.copyOf(out[0], n[0]);
+        java.util.Arrays.sort(cookies);
+        return cookies;
+    }
+
     private ScanResult scan(boolean countOthers) throws IOException {
         int watched = 0;
         for (TcpState s : TcpState.WATCHED) watched |= 1 << s.kernelCode;

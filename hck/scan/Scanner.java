@@ -88,6 +88,11 @@ public final class Scanner {
         return proc.scan();
     }
 
+    /** The cookies of the watched sockets again, sorted, when the scan used netlink for TCP alone; else null. */
+    public long[] rescanCookies() throws IOException {
+        return used instanceof NetlinkSource n && usedUdp == null ? n.watchedCookies() : null;
+    }
+
     /** The watched sockets again, through the source the scan used: for verification after a kill. */
     public List<TcpSocket> rescan() throws IOException {
         List<TcpSocket> all = new java.util.ArrayList<>((used != null ? used : new ProcNetSource(PROC_NET)).watched());
