@@ -127,16 +127,11 @@ public final class LogReport {
         return lines;
     }
 
-    /** The hung sockets, then (under -v) the skipped ones, then the per-process tallies. */
-    public void decisions(List<Decision> listed, List<Decision> hung) {
-        decisions(listed, hung, Holder.of(hung));
-    }
-
-    /** With the hung sockets already grouped by process. */
+    /** The hung sockets, then (under -v) the skipped ones, then the per-process tallies ({@code holders}: {@code hung} by process). */
     public void decisions(List<Decision> listed, List<Decision> hung, List<Holder> holders) {
         hung(hung);
         listed.stream().filter(d -> d.verdict() == Verdict.SKIPPED).forEach(this::notListed);
-        talliesOf(holders);
+        tallies(holders);
     }
 
     public void notListed(Decision d) {
@@ -144,11 +139,7 @@ public final class LogReport {
     }
 
     /** "myapp (PID 1234) holds 412 CLOSE_WAIT sockets: it is not closing them" */
-    public void tallies(List<Decision> hung) {
-        talliesOf(Holder.of(hung));
-    }
-
-    private void talliesOf(List<Holder> holders) {
+    private void tallies(List<Holder> holders) {
         for (Holder h : holders) {
             if (h.name() == null) continue;
             h.states().forEach((state, n) -> {

@@ -1,10 +1,14 @@
 package hck.rules;
 
+import hck.model.TcpState;
+
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** Durations as operators type them: {@code 30}, {@code 2.5}, {@code 30s}, {@code 1500ms}, {@code 2m}, {@code 1h}. */
 public final class Durations {
@@ -36,8 +40,8 @@ public final class Durations {
     }
 
     /** "CLOSE_WAIT=60s, FIN_WAIT1=120s, …" in the watched states' order. */
-    public static String perState(java.util.Map<hck.model.TcpState, Duration> timeouts) {
-        return hck.model.TcpState.WATCHED_ORDER.stream().map(s -> s + "=" + text(timeouts.get(s))).collect(java.util.stream.Collectors.joining(", "));
+    public static String perState(Map<TcpState, Duration> timeouts) {
+        return TcpState.WATCHED_ORDER.stream().map(s -> s + "=" + text(timeouts.get(s))).collect(Collectors.joining(", "));
     }
 
     /** Seconds as a short text: {@code 60s}, {@code 2.5s}, {@code 0.35s}. */

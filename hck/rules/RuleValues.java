@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import static hck.rules.YamlTree.absent;
 import static hck.rules.YamlTree.where;
@@ -109,30 +111,29 @@ final class RuleValues {
         }
     }
 
-    /** 0 or more. */
-    int count(Node n, String path) throws RulesException {
-        if (n instanceof Scalar s && s.token() == JsonToken.VALUE_NUMBER_INT) {
-            try {
-                int c = Integer.parseInt(s.text().trim());
-                if (c >= 0) return c;
-            } catch (NumberFormatException e) {
-                // reported below
-            }
+    /** A scalar {@code parse} reads and {@code ok} accepts; null when it is not one. */
+    static <T> T number(Node n, Function<String, T> parse, Predicate<T> ok) {
+        if (!(n instanceof Scalar s) || s.isNull()) return null;
+        try {
+            T v = parse.apply(s.text().trim());
+            return ok.test(v) ? v : null;
+        } catch (NumberFormatException e) {
+            return null;
         }
-        throw error(n, path, "must be a whole number, 0 or more");
+    }
+
+    /** 0 or more, written as a number. */
+    int count(Node n, String path) throws RulesException {
+        Integer c = n instanceof Scalar s && s.token() == JsonToken.VALUE_NUMBER_INT ? number(n, Integer::parseInt, v -> v >= 0) : null;
+        if (c == null) throw error(n, path, "must be a whole number, 0 or more");
+        return c;
     }
 
     /** 0 to 100, a trailing % allowed. */
     double percent(Node n, String path) throws RulesException {
-        if (n instanceof Scalar s && !s.isNull()) {
-            try {
-                double p = Double.parseDouble(s.text().trim().replaceFirst("%$", ""));
-                if (p >= 0 && p <= 100) return p;
-            } catch (NumberFormatException e) {
-                // reported below
-            }
-        }
-        throw error(n, path, "must be a percentage (0-100)");
+        Double p = number(n, t -> Double.parseDouble(t.replaceFirst("%$", "")), v -> v >= 0 && v <= 100);
+        if (p == null) throw error(n, path, "must be a percentage (0-100)");
+        return p;
     }
 
     List<Integer> ports(Node n, String path) throws RulesException {
@@ -146,12 +147,8 @@ final class RuleValues {
 
     int port(Node n, String path) throws RulesException {
         if (n instanceof Scalar s && (s.token() == JsonToken.VALUE_NUMBER_INT || s.token() == JsonToken.VALUE_STRING)) {
-            try {
-                int p = Integer.parseInt(s.text().trim());
-                if (p >= 1 && p <= 65535) return p;
-            } catch (NumberFormatException e) {
-                // reported below
-            }
+            Integer p = number(n, Integer::parseInt, v -> v >= 1 && v <= 65535);
+            if (p != null) return p;
             throw error(n, path, "has '" + s.text() + "', not a port (1-65535)");
         }
         throw error(n, path, "must be a port number (1-65535)");

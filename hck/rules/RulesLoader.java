@@ -155,7 +155,10 @@ public final class RulesLoader {
         MapNode m = v.map(n, "forecast", Set.of("window", "ports_listed"));
         if (m == null) return f;
         Map<String, Node> e = m.entries();
-        return new Rules.Forecast(e.containsKey("window") ? v.duration(e.get("window"), "forecast.window") : f.window(),
+        Duration window = e.containsKey("window") ? v.duration(e.get("window"), "forecast.window") : f.window();
+        // no window, no history: every rate would be null without a word
+        if (window.isZero()) throw v.error(e.get("window"), "forecast.window", "must be longer than 0 (growth rates come from the runs within it)");
+        return new Rules.Forecast(window,
                 e.containsKey("ports_listed") ? v.percent(e.get("ports_listed"), "forecast.ports_listed") : f.portsListed());
     }
 
@@ -185,12 +188,9 @@ public final class RulesLoader {
         Map<String, Node> e = u.entries();
         long minQueue = udp.minQueue();
         if (e.containsKey("min_queue")) {
-            try {
-                minQueue = Long.parseLong(v.text(e.get("min_queue"), "udp.min_queue").trim());
-            } catch (NumberFormatException x) {
-                minQueue = -1;
-            }
-            if (minQueue < 1) throw v.error(e.get("min_queue"), "udp.min_queue", "must be a number of bytes, 1 or more");
+            Long q = RuleValues.number(e.get("min_queue"), Long::parseLong, x -> x >= 1);
+            if (q == null) throw v.error(e.get("min_queue"), "udp.min_queue", "must be a number of bytes, 1 or more");
+            minQueue = q;
         }
         boolean terminate = e.containsKey("action") ? v.word(e.get("action"), "udp.action", "report", "terminate").equals("terminate") : udp.terminate();
         return new Rules.Udp(e.containsKey("enabled") ? v.bool(e.get("enabled"), "udp.enabled") : udp.enabled(), minQueue,

@@ -72,7 +72,7 @@ public record Sweep(List<NsScan> scans, List<TcpSocket> candidates, List<TcpSock
         log.debug("Owners done at {} ms", plan.clock().ms());
         // first sightings: read only when a socket needs one, or when the run reads its memory anyway
         List<TcpSocket> sockets = attached.sockets();
-        if (plan.memory().loaded() || sockets.stream().anyMatch(hck.run.StateFile::needs)) sockets = plan.memory().state().stamp(sockets, now);
+        if (plan.memory().loaded() || sockets.stream().anyMatch(StateFile::needs)) sockets = plan.memory().state().stamp(sockets, now);
         long scanned = scans.stream().mapToLong(n -> n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned())).sum();
         long parseErrors = scans.stream().mapToLong(n -> n.result().parseErrors()).sum();
         String source = scans.stream().map(n -> n.result().source()).distinct().collect(Collectors.joining("+"));

@@ -236,4 +236,24 @@ class RulesTest {
         assertTrue(r.err().contains("--insecure-rules accepts it"), r.err());
         assertEquals(0, hck.CliTest.run("--validate", "--insecure-rules", "--rules", groupWritable.toString()).rc());
     }
+
+    @Test
+    void forecastAndLogKeysAreCheckedLikeEveryOther() throws Exception {
+        Rules r = RulesLoader.parse("forecast: {window: 30m, ports_listed: '60%'}\nlog_limit: 0\ncheck: {ports_warning: 70, exhaustion_critical: 2h}\n", "r.yaml");
+        assertEquals(Duration.ofMinutes(30), r.forecast().window());
+        assertEquals(60, r.forecast().portsListed());
+        assertEquals(0, r.logLimit());
+        assertEquals(70, r.check().portsWarning());
+        assertEquals(Duration.ofHours(2), r.check().exhaustionCritical());
+        for (String[] bad : new String[][] {
+                {"forecast: {window: 0}\n", "'forecast.window' must be longer than 0"},
+                {"forecast: {ports_listed: 101}\n", "'forecast.ports_listed' must be a percentage (0-100)"},
+                {"log_limit: -1\n", "'log_limit' must be a whole number, 0 or more"},
+                {"log_limit: '5'\n", "'log_limit' must be a whole number, 0 or more"},
+                {"check: {ports_critical: lots}\n", "'check.ports_critical' must be a percentage (0-100)"},
+                {"udp: {min_queue: 0}\n", "'udp.min_queue' must be a number of bytes, 1 or more"}}) {
+            RulesException e = assertThrows(RulesException.class, () -> RulesLoader.parse(bad[0], "r.yaml"), bad[0]);
+            assertEquals("rules file r.yaml, line 1: " + bad[1], e.getMessage().replaceFirst(" \\(growth rates.*", ""), bad[0]);
+        }
+    }
 }
