@@ -95,6 +95,54 @@ class DistributionTest {
         }
     }
 
+    /**
+     * The launcher remembers jbang's command line for `./jbang SCRIPT.java ARGS` and starts the
+     * script's jar without jbang while nothing changed; a changed source two //SOURCES levels down,
+     * or jbang's cached jar gone, sends it back to jbang. Every JVM says so on stderr once
+     * ("Picked up JAVA_TOOL_OPTIONS"): one line = the script's JVM only; more = jbang's too (and javac's).
+     */
+    @Test
+    void theLauncherRemembersJbangsAnswerUntilASourceChanges() throws Exception {
+        Path app = tmp.resolve("app.java"), word = tmp.resolve("lib/Word.java");
+        Files.createDirectories(word.getParent());
+        Files.writeString(app, "//SOURCES lib/Middle.java\n"
+                + "public class app { public static void main(String[] a) { System.out.println(Middle.word() + \" \" + String.join(\"|\", a)); } }\n");
+        Files.writeString(tmp.resolve("lib/Middle.java"), "//SOURCES Word.java\nclass Middle { static String word() { return Word.WORD; } }\n");
+        Files.writeString(word, "class Word { static final String WORD = \"one\"; }\n");
+        Path cache = Path.of(".jbang-cli").toAbsolutePath();
+        List<Path> before = remembered(cache);
+        try {
+            assertEquals(List.of("one a b|$c", "jbang"), launch(app), "first run: jbang builds");
+            assertEquals(List.of("one a b|$c", "direct"), launch(app), "unchanged: jbang not started");
+            Files.writeString(word, "class Word { static final String WORD = \"two\"; }\n");
+            assertEquals(List.of("two a b|$c", "jbang"), launch(app), "a source two levels down changed");
+            assertEquals(List.of("two a b|$c", "direct"), launch(app));
+            Netns.Result info = Netns.exec(List.of(jbang(), "info", "tools", app.toString()), 600);
+            Path jar = Path.of(JSON.readTree(info.stdout()).get("applicationJar").asText());
+            Files.delete(jar);
+            assertEquals(List.of("two a b|$c", "jbang"), launch(app), "jbang's jar was removed");
+            assertEquals(List.of("two a b|$c", "direct"), launch(app));
+            Netns.exec(List.of("rm", "-rf", jar.getParent().toString()), 60);
+        } finally {
+            for (Path p : remembered(cache)) if (!before.contains(p)) Files.delete(p);
+        }
+    }
+
+    /** The script's output and whether jbang started ("jbang") or only the script's JVM ("direct"). */
+    private static List<String> launch(Path script) throws Exception {
+        Netns.Result r = Netns.exec(List.of("env", "HCK_JBANG_BOOTSTRAP=1", "JAVA_TOOL_OPTIONS=-Dhck.probe=1", jbang(),
+                script.toString(), "a b", "$c"), 600);
+        assertEquals(0, r.rc(), r.stderr());
+        long jvms = r.stderr().lines().filter(l -> l.startsWith("Picked up JAVA_TOOL_OPTIONS")).count();
+        return List.of(r.stdout().strip(), jvms == 1 ? "direct" : "jbang");
+    }
+
+    private static List<Path> remembered(Path cache) throws Exception {
+        try (var files = Files.walk(cache)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("run-")).toList();
+        }
+    }
+
     /** The document without what differs between two runs of the same program: times and ages. */
     static JsonNode comparable(JsonNode doc) {
         ObjectNode d = (ObjectNode) doc.deepCopy();
