@@ -47,6 +47,7 @@
 //SOURCES hck/notify/Payloads.java
 //SOURCES hck/report/Holder.java
 //SOURCES hck/report/JsonReport.java
+//SOURCES hck/report/JsonRows.java
 //SOURCES hck/report/LogReport.java
 //SOURCES hck/report/Logs.java
 //SOURCES hck/report/OneLinePerEntry.java

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -78,7 +77,7 @@ public final class Terminator {
             List<String> why = ledger.notes.getOrDefault(s, List.of("no termination method applied"));
             done.put(s, Result.failed(String.join("; ", why)));
         }
-        Map<TcpSocket, Result> out = new LinkedHashMap<>();
+        Map<TcpSocket, Result> out = new IdentityHashMap<>(); // a record's hash reads all 16 components, owners included
         for (TcpSocket s : hung) {
             Result r = done.get(s);
             String answer = ledger.answers.get(s);

@@ -29,7 +29,7 @@ public final class LogReport {
     /** Where every socket is listed: the JSON's path, or null. */
     private final String listedIn;
     private int outcomesLogged;
-    private final Map<String, int[]> outcomesUnlogged = new java.util.LinkedHashMap<>();
+    private final Map<Pile, int[]> outcomesUnlogged = new java.util.LinkedHashMap<>();
 
     public LogReport(Logger log, boolean dryRun) {
         this(log, dryRun, 0, null);
@@ -73,16 +73,23 @@ public final class LogReport {
             lines.info("  Reason: " + d.reason());
             if (dryRun) lines.info("[DRY RUN] Would terminate: " + what);
         }
-        Map<String, int[]> rest = new java.util.LinkedHashMap<>();
-        for (Decision d : hung.subList(shown, hung.size())) rest.computeIfAbsent(holderState(d.socket()), k -> new int[1])[0]++;
-        rest.forEach((key, n) -> log.warn("{} more hung {}, not listed one by one (log limit {}): {}", count(n[0]), key, limit, whereListed()));
+        Map<Pile, int[]> rest = new java.util.LinkedHashMap<>();
+        for (Decision d : hung.subList(shown, hung.size())) rest.computeIfAbsent(Pile.of(null, d.socket()), k -> new int[1])[0]++;
+        rest.forEach((pile, n) -> log.warn("{} more hung {}, not listed one by one (log limit {}): {}", count(n[0]), pile.text(), limit, whereListed()));
     }
 
-    /** "CLOSE_WAIT sockets of myapp (PID 1234)", "FIN_WAIT2 sockets of no process" */
-    private static String holderState(TcpSocket s) {
-        Owner o = s.owner();
-        return s.state() + (s.udp() != null ? " UDP" : "") + " sockets of " + (o == null ? "no process" : o.name() + " (PID " + o.pid() + ")")
-                + (s.netns() == null ? "" : " in netns " + s.netns());
+    /** The sockets past the limit that one line counts: one state's of one holder, with what was done to them (live). */
+    private record Pile(String action, TcpState state, boolean udp, long pid, String name, String netns) {
+        static Pile of(String action, TcpSocket s) {
+            Owner o = s.owner();
+            return new Pile(action, s.state(), s.udp() != null, o == null ? -1 : o.pid(), o == null ? null : o.name(), s.netns());
+        }
+
+        /** "CLOSE_WAIT sockets of myapp (PID 1234)", "FIN_WAIT2 sockets of no process" */
+        String text() {
+            return state + (udp ? " UDP" : "") + " sockets of " + (name == null ? "no process" : name + " (PID " + pid + ")")
+                    + (netns == null ? "" : " in netns " + netns);
+        }
     }
 
     private String whereListed() {
@@ -93,7 +100,7 @@ public final class LogReport {
     public void outcome(Outcome o) {
         TcpSocket s = o.decision().socket();
         if (limit > 0 && outcomesLogged >= limit) {
-            outcomesUnlogged.computeIfAbsent(o.action() + "\u0000" + holderState(s), k -> new int[1])[0]++;
+            outcomesUnlogged.computeIfAbsent(Pile.of(o.action(), s), k -> new int[1])[0]++;
             return;
         }
         outcomesLogged++;
@@ -106,8 +113,8 @@ public final class LogReport {
 
     /** Live mode, after the last outcome: one line per action, process and state past the limit. */
     public void outcomesEnd() {
-        outcomesUnlogged.forEach((key, n) -> {
-            String action = key.substring(0, key.indexOf('\u0000')), what = key.substring(key.indexOf('\u0000') + 1);
+        outcomesUnlogged.forEach((pile, n) -> {
+            String action = pile.action(), what = pile.text();
             String verb = switch (action) {
                 case Outcome.TERMINATED -> "terminated";
                 case Outcome.FAILED -> "failed to terminate";

@@ -112,4 +112,45 @@ class JsonReportTest {
         n.fieldNames().forEachRemaining(out::add);
         return out;
     }
+
+    /**
+     * The connections are written by hck's own encoder: every string byte for byte as Jackson writes
+     * it (control characters, quotes, backslashes, non-ASCII, surrogate pairs and lone halves), in a
+     * process name, a namespace label and a scoped address's zone, and parsed back unchanged.
+     */
+    @Test
+    void connectionStringsAreEncodedAsJacksonEncodesThem() throws Exception {
+        List<String> hostile = new ArrayList<>();
+        StringBuilder every = new StringBuilder();
+        for (char c = 0; c < 0x900; c++) every.append(c);
+        hostile.add(every.toString());
+        hostile.addAll(List.of("\"; rm -rf / \\", "a\u2028b\u2029c\u007f", "\uFFFF\uFFFE\uE000", "\uD83D\uDE00 emoji", "lone \uD800 x",
+                "lone \uDC00", "end \uD83D", "", "\u00e9t\u00e9 \u4e2d\u6587"));
+        List<Outcome> outcomes = new ArrayList<>();
+        for (String h : hostile) {
+            TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("fe80::1", 8080, h), new Endpoint("10.0.0.100", 52431, null),
+                    1, 0, 7, "1a2b", null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, h)), null, h);
+            outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "reason " + h, Duration.ofMillis(1500), 75_249, AgeSource.TCP_INFO),
+                    Outcome.WOULD_TERMINATE));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0), List.of(), outcomes);
+        String doc = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        ObjectMapper jackson = new ObjectMapper();
+        JsonNode parsed = jackson.readTree(out.toByteArray());
+        for (int i = 0; i < hostile.size(); i++) {
+            // as the byte generator the document used to be written with (the String one writes surrogates unescaped)
+            String h = hostile.get(i), quoted = new String(jackson.writeValueAsBytes(h), java.nio.charset.StandardCharsets.UTF_8);
+            String zoned = new String(jackson.writeValueAsBytes("[fe80::1%" + h + "]:8080"), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(doc.contains("\"process\":" + quoted + ",\"inode\":7,"), "process name " + i + ": " + quoted);
+            assertTrue(doc.contains("\"netns\":" + quoted + ",\"pid\":1234,"), "netns " + i);
+            assertTrue(doc.contains("{\"proto\":\"tcp\",\"state\":\"CLOSE_WAIT\",\"local\":" + zoned + ","), "zone " + i);
+            JsonNode c = parsed.get("connections").get(i);
+            assertEquals(h, c.get("process").asText());
+            assertEquals(h, c.get("netns").asText());
+            assertEquals("reason " + h, c.get("reason").asText());
+            assertEquals("75.2", c.get("age_s").asText());
+            assertEquals("1.5", c.get("timeout_s").asText());
+        }
+    }
 }

@@ -137,4 +137,24 @@ class RunReportTest {
                         .applyTo(Rules.BUILT_IN, true));
         assertEquals("--warning-state LISTEN=1: use STATE=RANGE with a watched state, e.g. CLOSE_WAIT=5", bad.getMessage());
     }
+
+    /** The listing's order: hung before skipped, the oldest first, scan order among equal ages (as a stable sort). */
+    @Test
+    void listedHungFirstThenOldestFirstStable() {
+        java.util.Random random = new java.util.Random(20);
+        List<Decision> scanned = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            TcpSocket s = socket(TcpState.CLOSE_WAIT, 1024 + i, null);
+            long age = random.nextInt(40) * 1000L; // many equal ages
+            if (i % 997 == 0) age = 400L * 24 * 3600 * 1000; // over a year
+            scanned.add(new Decision(s, random.nextBoolean() ? Verdict.HUNG : Verdict.SKIPPED, "r", Duration.ofSeconds(60), age, AgeSource.TCP_INFO));
+        }
+        List<Decision> expected = new ArrayList<>(scanned);
+        expected.sort((a, b) -> a.verdict() != b.verdict() ? a.verdict().compareTo(b.verdict()) : Long.compare(b.ageMs(), a.ageMs()));
+        List<Decision> sorted = Verdicts.hungFirstOldestFirst(scanned);
+        assertEquals(expected.size(), sorted.size());
+        for (int i = 0; i < expected.size(); i++) assertSame(expected.get(i), sorted.get(i), "position " + i);
+        assertEquals(Verdict.HUNG, sorted.get(0).verdict());
+        assertEquals(400L * 24 * 3600 * 1000, sorted.get(0).ageMs());
+    }
 }
