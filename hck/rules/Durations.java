@@ -44,9 +44,16 @@ public final class Durations {
         return TcpState.WATCHED_ORDER.stream().map(s -> s + "=" + text(timeouts.get(s))).collect(Collectors.joining(", "));
     }
 
+    /** The texts of the few timeouts a run has: each socket's reason names one (three BigDecimals each to make). */
+    private static final Map<Duration, String> TEXTS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Seconds as a short text: {@code 60s}, {@code 2.5s}, {@code 0.35s}. */
     public static String text(Duration d) {
-        return seconds(d).toPlainString() + "s";
+        String known = TEXTS.get(d);
+        if (known != null) return known;
+        String t = seconds(d).toPlainString() + "s";
+        if (TEXTS.size() < 1000) TEXTS.put(d, t);
+        return t;
     }
 
     /**

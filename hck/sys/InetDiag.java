@@ -4,7 +4,6 @@ import hck.model.TcpState;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * The inet_diag messages (linux/inet_diag.h, linux/sock_diag.h) hck sends and reads, in one place
@@ -40,9 +39,17 @@ public final class InetDiag {
     /** struct inet_diag_sockid: ports (network order), addresses (16 bytes each), interface, cookie. */
     public static void sockid(ByteBuffer b, int sport, int dport, byte[] src, byte[] dst, int ifindex, long cookie) {
         b.order(ByteOrder.BIG_ENDIAN).putShort((short) sport).putShort((short) dport).order(ByteOrder.nativeOrder());
-        b.put(Arrays.copyOf(src, 16)).put(Arrays.copyOf(dst, 16));
+        address(b, src);
+        address(b, dst);
         b.putInt(ifindex);
         b.putInt((int) cookie).putInt((int) (cookie >>> 32));
+    }
+
+    /** 16 bytes: the address (4 for IPv4), zero-padded. */
+    private static void address(ByteBuffer b, byte[] a) {
+        int n = Math.min(16, a.length);
+        b.put(a, 0, n);
+        for (int i = n; i < 16; i++) b.put((byte) 0);
     }
 
     // ---- struct inet_diag_msg ------------------------------------------------------------------

@@ -45,8 +45,8 @@ public final class SockDiag implements AutoCloseable {
         public static Id of(TcpSocket s) throws IOException {
             boolean v6 = s.local().ipv6();
             int ifindex = SockDiag.ifindex(s.local().zone() != null ? s.local().zone() : s.remote().zone());
-            return new Id(v6 ? AF_INET6 : AF_INET, s.udp() == null ? IPPROTO_TCP : IPPROTO_UDP, bytes(s.local(), v6), s.local().port(),
-                    bytes(s.remote(), v6),
+            return new Id(v6 ? AF_INET6 : AF_INET, s.udp() == null ? IPPROTO_TCP : IPPROTO_UDP, bytes(s.local(), v6, true), s.local().port(),
+                    bytes(s.remote(), v6, false),
                     s.remote().port(), ifindex, s.cookie() == null ? NO_COOKIE : Long.parseUnsignedLong(s.cookie(), 16));
         }
 
@@ -160,6 +160,19 @@ public final class SockDiag implements AutoCloseable {
 
     private static Found found(ByteBuffer m) {
         return new Found(InetDiag.state(m), InetDiag.cookie(m), InetDiag.inode(m));
+    }
+
+    /** The last address parsed, at each end: a host's hung sockets share a few (never written to: Ids share the bytes). */
+    private record Parsed(String address, boolean v6, byte[] raw) {}
+
+    private static volatile Parsed lastLocal, lastRemote;
+
+    static byte[] bytes(Endpoint e, boolean v6, boolean local) throws IOException {
+        Parsed last = local ? lastLocal : lastRemote;
+        if (last != null && last.v6() == v6 && last.address().equals(e.address())) return last.raw();
+        byte[] raw = bytes(e, v6);
+        if (local) lastLocal = new Parsed(e.address(), v6, raw); else lastRemote = new Parsed(e.address(), v6, raw);
+        return raw;
     }
 
     static byte[] bytes(Endpoint e, boolean v6) throws IOException {
