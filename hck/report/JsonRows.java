@@ -35,6 +35,7 @@ final class JsonRows {
 
     private final OutputStream out;
     private byte[] buf = new byte[1 << 16];
+    private char[] text = new char[256];
     private int at;
     /** The last timeout seen and its text: every socket of a state shares one. */
     private Duration timeout;
@@ -173,10 +174,13 @@ final class JsonRows {
     private void chars(String s) throws IOException {
         int n = s.length();
         room(6 * n);
+        if (text.length < n) text = new char[n];
+        s.getChars(0, n, text, 0); // one bulk copy: String.charAt per character was most of this loop
+        char[] t = text;
         byte[] b = buf;
         int p = at;
         for (int i = 0; i < n; i++) {
-            char c = s.charAt(i);
+            char c = t[i];
             if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
                 b[p++] = (byte) c;
             } else if (c < 0x80) {

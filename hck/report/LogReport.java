@@ -155,12 +155,7 @@ public final class LogReport {
                     log.warn("{} (PID {}) holds {} hung {} sockets", h.name(), h.pid(), n, state);
                     return;
                 }
-                Map<Diagnosis, Integer> diagnoses = new EnumMap<>(Diagnosis.class);
-                for (Decision d : h.sockets()) {
-                    Diagnosis why = d.socket().state() == state ? Diagnosis.of(d.socket()) : null;
-                    if (why != null) diagnoses.merge(why, 1, Integer::sum);
-                }
-                String why = diagnoses.entrySet().stream().map(e -> e.getValue() + ": " + e.getKey().text).collect(Collectors.joining("; "));
+                String why = h.closeWaitWhy().entrySet().stream().map(e -> e.getValue() + ": " + e.getKey().text).collect(Collectors.joining("; "));
                 log.warn("{} (PID {}) holds {} CLOSE_WAIT sockets: it is not closing them ({})"
                         + " (terminating them does not free its file descriptors; the application must close them or be restarted)",
                         h.name(), h.pid(), n, why);
