@@ -361,7 +361,8 @@ public class hck implements Callable<Integer> {
         log.info(kernel.describe());
         Sweep sweep = Sweep.run(plan);
         Verdicts verdicts = Verdicts.of(plan, sweep, report::notListed);
-        Foresight foresight = Foresight.of(plan, sweep, verdicts);
+        // the forecasts on a second core while this one acts and keeps the record
+        Foresight.Pending foresight = Foresight.beside(plan, sweep, verdicts);
         Map<TcpSocket, Result> results = Map.of();
         if (plan.live()) {
             report.decisions(verdicts.listed(), verdicts.hung(), verdicts.holders()); // live mode says what it found before it acts
@@ -373,7 +374,7 @@ public class hck implements Callable<Integer> {
             }
         }
         RunReport outcome = RunReport.of(plan, sweep, verdicts, results, report::outcome);
-        return new Publish(plan, outputs, report).all(kernel, sweep, verdicts, outcome, foresight);
+        return new Publish(plan, outputs, report).all(kernel, sweep, verdicts, outcome, foresight.get());
     }
 
     /** The rules file (or the built-in rules), then what the command line says over it. */

@@ -4,7 +4,9 @@ package hck.decide;
 public enum Verdict {
     HUNG, SKIPPED, NONE;
 
+    private final String json = name().toLowerCase(java.util.Locale.ROOT);
+
     public String json() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return json;
     }
 }

@@ -153,4 +153,33 @@ class JsonReportTest {
             assertEquals("1.5", c.get("timeout_s").asText());
         }
     }
+
+    /** Numbers by hck's encoder: every digit count, past 32 bits, and ages rounded half up to a tenth. */
+    @Test
+    void connectionNumbersAreExact() throws Exception {
+        long[] values = {0, 7, 9, 10, 99, 100, 65535, 999_999_999, 1_000_000_000, Integer.MAX_VALUE, 1L + Integer.MAX_VALUE, 4_294_967_295L,
+                Long.MAX_VALUE};
+        long[] agesMs = {0, 49, 50, 949, 950, 59_999, 75_249, 75_250, 214_748_364_749L, 214_748_364_750L, 400L * 24 * 3600 * 1000};
+        List<Outcome> outcomes = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", (int) (values[i] % 65536), null),
+                    new Endpoint("10.0.0.100", 52431, null), 1, 0, values[i], "1a2b", null, 1L, 1L, 1L, List.of(new Owner(values[i], 9, "p")), null);
+            long age = agesMs[i % agesMs.length];
+            outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "r", Duration.ofSeconds(1), age, AgeSource.TCP_INFO), Outcome.WOULD_TERMINATE));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0), List.of(), outcomes);
+        List<String> rows = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"proto\"")).toList();
+        JsonNode doc = new ObjectMapper().readTree(out.toByteArray());
+        for (int i = 0; i < values.length; i++) {
+            JsonNode c = doc.get("connections").get(i);
+            assertEquals(values[i], c.get("inode").asLong(), "inode " + values[i]);
+            assertEquals(values[i], c.get("pid").asLong(), "pid " + values[i]);
+            assertEquals(values[i] % 65536, c.get("local_port").asLong());
+            assertEquals("10.0.0.5:" + values[i] % 65536, c.get("local").asText());
+            long age = agesMs[i % agesMs.length];
+            assertTrue(rows.get(i).contains(",\"inode\":" + values[i] + ",") && rows.get(i).contains(",\"age_s\":" + hck.rules.Durations.tenths(age) + ","),
+                    "age " + age + ": " + rows.get(i));
+        }
+    }
 }
