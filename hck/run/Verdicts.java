@@ -35,8 +35,7 @@ public record Verdicts(List<Decision> listed, List<Decision> hung, List<Holder> 
             if (d.verdict() == Verdict.NONE) notListed.accept(d); else listed.add(d);
         }
         plan.log().debug("Decisions done at {} ms", plan.clock().ms());
-        listed = hungFirstOldestFirst(listed);
-        Verdicts v = new Verdicts(listed, listed.stream().filter(d -> d.verdict() == Verdict.HUNG).toList());
+        Verdicts v = hungFirstOldestFirst(listed);
         plan.log().debug("Sorted and grouped by process at {} ms", plan.clock().ms());
         return v;
     }
@@ -45,26 +44,38 @@ public record Verdicts(List<Decision> listed, List<Decision> hung, List<Holder> 
     private static final long AGE_MAX = (1L << AGE_BITS) - 1;
 
     /**
-     * Hung first, then skipped; the oldest first, in scan order among equals (a stable sort). At 190k
-     * sockets a comparator sort read two scattered decisions per comparison, 3M times; this sorts
-     * one long per socket: the verdict, the age inverted (40 bits of ms: 34 years) and the index.
+     * Hung first, then skipped; the oldest first, in scan order among equals (a stable sort); the
+     * hung ones grouped by process. At 190k sockets a comparator sort read two scattered decisions
+     * per comparison, 3M times; this sorts one long per socket: the verdict, the age inverted (40
+     * bits of ms: 34 years) and the index; and counts the holders in the same pass, in scan order.
      */
-    static List<Decision> hungFirstOldestFirst(List<Decision> listed) {
+    static Verdicts hungFirstOldestFirst(List<Decision> listed) {
         int n = listed.size();
         if (n >= 1 << INDEX_BITS) {
             List<Decision> out = new ArrayList<>(listed);
             out.sort((a, b) -> a.verdict() != b.verdict() ? a.verdict().compareTo(b.verdict()) : Long.compare(b.ageMs(), a.ageMs()));
-            return out;
+            return new Verdicts(out, out.stream().filter(d -> d.verdict() == Verdict.HUNG).toList());
         }
         long[] keys = new long[n];
+        int[] group = new int[n];
+        Holder.Grouping holders = new Holder.Grouping();
         for (int i = 0; i < n; i++) {
             Decision d = listed.get(i);
             long age = Math.min(AGE_MAX, Math.max(0, d.ageMs()));
             keys[i] = (long) d.verdict().ordinal() << (AGE_BITS + INDEX_BITS) | (AGE_MAX - age) << INDEX_BITS | i;
+            if (d.verdict() == Verdict.HUNG) group[i] = holders.count(d);
         }
         Arrays.sort(keys);
-        List<Decision> out = new ArrayList<>(n);
-        for (long k : keys) out.add(listed.get((int) (k & ((1 << INDEX_BITS) - 1))));
-        return out;
+        List<Decision> out = new ArrayList<>(n), hung = new ArrayList<>();
+        for (long k : keys) {
+            int i = (int) (k & ((1 << INDEX_BITS) - 1));
+            Decision d = listed.get(i);
+            out.add(d);
+            if (d.verdict() == Verdict.HUNG) {
+                hung.add(d);
+                holders.list(group[i], d);
+            }
+        }
+        return new Verdicts(out, hung, holders.holders());
     }
 }

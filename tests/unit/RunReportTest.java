@@ -144,17 +144,24 @@ class RunReportTest {
         java.util.Random random = new java.util.Random(20);
         List<Decision> scanned = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
-            TcpSocket s = socket(TcpState.CLOSE_WAIT, 1024 + i, null);
+            TcpSocket s = socket(i % 3 == 0 ? TcpState.FIN_WAIT2 : TcpState.CLOSE_WAIT, 1024 + i, null);
+            if (i % 5 == 1) s = s.withOwners(List.of(new Owner(4000 + i % 7, 3, "app" + i % 7)));
+            if (i % 5 == 2) s = s.withOwners(List.of());
             long age = random.nextInt(40) * 1000L; // many equal ages
             if (i % 997 == 0) age = 400L * 24 * 3600 * 1000; // over a year
             scanned.add(new Decision(s, random.nextBoolean() ? Verdict.HUNG : Verdict.SKIPPED, "r", Duration.ofSeconds(60), age, AgeSource.TCP_INFO));
         }
         List<Decision> expected = new ArrayList<>(scanned);
         expected.sort((a, b) -> a.verdict() != b.verdict() ? a.verdict().compareTo(b.verdict()) : Long.compare(b.ageMs(), a.ageMs()));
-        List<Decision> sorted = Verdicts.hungFirstOldestFirst(scanned);
+        Verdicts v = Verdicts.hungFirstOldestFirst(scanned);
+        List<Decision> sorted = v.listed();
         assertEquals(expected.size(), sorted.size());
         for (int i = 0; i < expected.size(); i++) assertSame(expected.get(i), sorted.get(i), "position " + i);
         assertEquals(Verdict.HUNG, sorted.get(0).verdict());
         assertEquals(400L * 24 * 3600 * 1000, sorted.get(0).ageMs());
+        // the hung ones, and grouped by process as Holder.of groups them in the listing's order
+        List<Decision> hung = expected.stream().filter(d -> d.verdict() == Verdict.HUNG).toList();
+        assertEquals(hung, v.hung());
+        assertEquals(hck.report.Holder.of(hung), v.holders());
     }
 }
