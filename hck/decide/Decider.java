@@ -10,6 +10,7 @@ import hck.rules.Rules;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The decision: a pure function of (socket, rules, clock). No I/O, so every rule and precedence
@@ -26,6 +27,12 @@ public final class Decider {
     private final long selfPid;
     private final long finTimeoutMs;
     private final boolean judgeUnseenOwners;
+    /**
+     * What the name patterns say of each process name, found once a name: a host's hung sockets
+     * belong to a few processes, and matching every pattern once a socket was 2M matches at 190k.
+     */
+    private final Map<String, Boolean> protectedName = new ConcurrentHashMap<>(), excludedName = new ConcurrentHashMap<>();
+    private final Map<String, Integer> processRuleOf = new ConcurrentHashMap<>();
     public static final String OWNER_UNSEEN = "its owner could not be seen (hck could not read every process's open files)";
 
     /**
@@ -153,9 +160,7 @@ public final class Decider {
         for (Owner o : s.owners()) {
             if (o.pid() == 1) return "PID 1 (" + o.name() + ") is always protected";
             if (o.pid() == selfPid) return "the socket belongs to hck itself";
-            for (String p : protectedNames) {
-                if (Names.matches(p, o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is protected";
-            }
+            if (anyMatches(protectedName, protectedNames, o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is protected";
         }
         // A socket with an inode is held by something: if no process was found holding it, it may
         // be a protected one's that hck could not see (/proc unreadable, another PID namespace) or
@@ -170,18 +175,38 @@ public final class Decider {
             return "neither port " + lp + " nor " + rp + " is in include-ports";
         }
         for (Owner o : s.owners()) {
-            for (String p : rules.excludeProcesses()) {
-                if (Names.matches(p, o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is excluded";
-            }
+            if (anyMatches(excludedName, rules.excludeProcesses(), o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is excluded";
         }
         return null;
     }
 
-    private Rules.ProcessRule processRule(TcpSocket s) {
-        for (Rules.ProcessRule r : rules.processes()) {
-            for (Owner o : s.owners()) if (Names.matches(r.name(), o.name())) return r;
+    private static boolean anyMatches(Map<String, Boolean> known, List<String> patterns, String name) {
+        if (name == null || patterns.isEmpty()) return false;
+        Boolean yes = known.get(name);
+        if (yes == null) {
+            yes = false;
+            for (String p : patterns) if (Names.matches(p, name)) yes = true;
+            known.put(name, yes);
         }
-        return null;
+        return yes;
+    }
+
+    /** The first process rule any of the socket's owners matches. */
+    private Rules.ProcessRule processRule(TcpSocket s) {
+        List<Rules.ProcessRule> all = rules.processes();
+        if (all.isEmpty()) return null;
+        int first = all.size();
+        for (Owner o : s.owners()) {
+            if (o.name() == null) continue;
+            Integer i = processRuleOf.get(o.name());
+            if (i == null) {
+                i = all.size();
+                for (int r = 0; r < all.size() && i == all.size(); r++) if (Names.matches(all.get(r).name(), o.name())) i = r;
+                processRuleOf.put(o.name(), i);
+            }
+            first = Math.min(first, i);
+        }
+        return first < all.size() ? all.get(first) : null;
     }
 
     private Rules.PortRule portRule(TcpSocket s) {

@@ -6,10 +6,9 @@ import hck.model.TcpSocket;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
@@ -34,19 +33,18 @@ public final class Owners {
     public record Attached(List<TcpSocket> sockets, int unreadable, Map<Long, Integer> openFds) {}
 
     public static Attached attachCounting(List<TcpSocket> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
-        Set<Long> inodes = new HashSet<>();
-        for (TcpSocket s : candidates) if (!s.orphan()) inodes.add(s.inode());
-        if (inodes.isEmpty()) return new Attached(candidates, 0, Map.of());
+        long[] inodes = candidates.stream().filter(s -> !s.orphan()).mapToLong(TcpSocket::inode).sorted().distinct().toArray();
+        if (inodes.length == 0) return new Attached(candidates, 0, Map.of());
         Prefetch pass = prefetch != null ? prefetch : new Prefetch(false);
         ProcessMapper.SocketFds fds = pass.fds();
-        Map<Long, List<Owner>> owners = fds.owners(inodes);
+        List<Owner>[] owners = fds.owners(inodes);
         if (pass.mapper.unreadable() > 0) {
             warn.accept("could not read the open files of " + pass.mapper.unreadable()
                     + " processes (hck needs root in the host's user namespace): sockets they may hold show no owner and are not touched");
         }
         List<TcpSocket> out = new ArrayList<>(candidates.size());
         for (TcpSocket s : candidates) {
-            List<Owner> o = s.orphan() ? null : owners.get(s.inode());
+            List<Owner> o = s.orphan() ? null : owners[Arrays.binarySearch(inodes, s.inode())];
             out.add(o == null ? s : s.withOwners(o));
         }
         return new Attached(out, pass.mapper.unreadable(), fds.openFds());

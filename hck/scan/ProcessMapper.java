@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,18 +78,34 @@ public final class ProcessMapper {
 
         /** The owners of the wanted inodes, each list in PID then fd order; names read now, once a process. */
         public Map<Long, List<Owner>> owners(Set<Long> inodes) {
+            long[] wanted = inodes.stream().mapToLong(Long::longValue).sorted().toArray();
+            List<Owner>[] lists = owners(wanted);
             Map<Long, List<Owner>> found = new HashMap<>();
+            for (int i = 0; i < wanted.length; i++) if (lists[i] != null) found.put(wanted[i], lists[i]);
+            return found;
+        }
+
+        /**
+         * The owners of {@code wanted} (sorted, distinct), index for index, null where none; without a
+         * boxed inode per socket and per descriptor (190k of each).
+         */
+        public List<Owner>[] owners(long[] wanted) {
+            @SuppressWarnings("unchecked")
+            List<Owner>[] found = new List[wanted.length];
             for (Found part : parts) {
                 String comm = null;
                 for (int i = 0; i < part.count; i++) {
-                    long inode = part.inodes[i];
-                    if (!inodes.contains(inode)) continue;
+                    int at = Arrays.binarySearch(wanted, part.inodes[i]);
+                    if (at < 0) continue;
                     if (comm == null) comm = comm(part.pidDir);
-                    found.computeIfAbsent(inode, k -> new ArrayList<>(1)).add(new Owner(part.pid, part.fds[i], comm));
+                    if (found[at] == null) found[at] = new ArrayList<>(1);
+                    found[at].add(new Owner(part.pid, part.fds[i], comm));
                 }
             }
-            for (List<Owner> list : found.values()) {
-                list.sort((a, b) -> a.pid() != b.pid() ? Long.compare(a.pid(), b.pid()) : Integer.compare(a.fd(), b.fd()));
+            for (List<Owner> list : found) {
+                if (list != null && list.size() > 1) {
+                    list.sort((a, b) -> a.pid() != b.pid() ? Long.compare(a.pid(), b.pid()) : Integer.compare(a.fd(), b.fd()));
+                }
             }
             return found;
         }
