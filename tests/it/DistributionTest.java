@@ -123,6 +123,14 @@ class DistributionTest {
             assertEquals(List.of("two a b|$c", "jbang"), launch(app), "jbang's jar was removed");
             assertEquals(List.of("two a b|$c", "direct"), launch(app));
             Netns.exec(List.of("rm", "-rf", jar.getParent().toString()), 60);
+            // a glob in //SOURCES is jbang's to expand, beside the script: never remembered
+            Path globbed = tmp.resolve("globbed.java");
+            Files.writeString(globbed, "//SOURCES lib/Wor*.java\n"
+                    + "public class globbed { public static void main(String[] a) { System.out.println(Word.WORD + \" \" + String.join(\"|\", a)); } }\n");
+            assertEquals(List.of("two a b|$c", "jbang"), launch(globbed));
+            assertEquals(List.of("two a b|$c", "jbang"), launch(globbed));
+            Netns.Result globbedInfo = Netns.exec(List.of(jbang(), "info", "tools", globbed.toString()), 600);
+            Netns.exec(List.of("rm", "-rf", Path.of(JSON.readTree(globbedInfo.stdout()).get("applicationJar").asText()).getParent().toString()), 60);
         } finally {
             for (Path p : remembered(cache)) if (!before.contains(p)) Files.delete(p);
         }
