@@ -100,7 +100,7 @@ public final class LogReport {
     public void outcome(Outcome o) {
         TcpSocket s = o.decision().socket();
         if (limit > 0 && outcomesLogged >= limit) {
-            outcomesUnlogged.computeIfAbsent(Pile.of(o.action(), s), k -> new int[1])[0]++;
+            outcomesUnlogged.computeIfAbsent(Pile.of(o.left() != null ? o.left() : o.action(), s), k -> new int[1])[0]++;
             return;
         }
         outcomesLogged++;
@@ -118,6 +118,10 @@ public final class LogReport {
             String verb = switch (action) {
                 case Outcome.TERMINATED -> "terminated";
                 case Outcome.FAILED -> "failed to terminate";
+                case Outcome.VETOED -> "left alone: the veto command said no";
+                case Outcome.GONE -> "gone before hck got to them (closed or changed state by themselves)";
+                case Outcome.STOPPED -> "left as they were: hck was stopped by a signal";
+                case Outcome.REPORTED_ONLY -> "reported only (udp action: report)";
                 default -> "left (see the JSON for why)";
             };
             String line = count(n[0]) + " more " + what + " " + verb + ", not listed one by one (log limit " + limit + "): " + whereListed();

@@ -29,7 +29,8 @@ public record RunReport(List<Outcome> outcomes, Summary summary, List<Summary.Pe
         for (Decision d : verdicts.listed()) {
             Outcome o = d.verdict() != Verdict.HUNG ? Outcome.of(d, Outcome.NONE)
                     : d.socket().udp() != null && udpReportOnly
-                    ? new Outcome(d, Verdict.HUNG, d.reason() + "; reported only (udp action: report)", Outcome.NONE, null)
+                    ? new Outcome(d, Verdict.HUNG, d.reason() + "; reported only (udp action: report)", Outcome.NONE, null, null,
+                            plan.live() ? Outcome.REPORTED_ONLY : null)
                     : switch (plan.mode()) {
                         case DRY_RUN -> Outcome.of(d, Outcome.WOULD_TERMINATE);
                         case CHECK -> Outcome.of(d, Outcome.NONE);
@@ -66,8 +67,9 @@ public record RunReport(List<Outcome> outcomes, Summary summary, List<Summary.Pe
             case Result.TERMINATED -> new Outcome(d, Verdict.HUNG, r.note() == null ? d.reason() : d.reason() + "; " + r.note(),
                     Outcome.TERMINATED, r.method(), r.destroyResult());
             case Result.FAILED -> new Outcome(d, Verdict.HUNG, d.reason() + "; not terminated: " + r.note(), Outcome.FAILED, null, r.destroyResult());
-            case Result.VETOED -> new Outcome(d, Verdict.SKIPPED, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult());
-            default -> new Outcome(d, Verdict.HUNG, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult());
+            case Result.VETOED -> new Outcome(d, Verdict.SKIPPED, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult(), Outcome.VETOED);
+            default -> new Outcome(d, Verdict.HUNG, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult(),
+                    r.stopped() ? Outcome.STOPPED : Outcome.GONE);
         };
     }
 

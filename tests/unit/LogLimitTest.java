@@ -79,4 +79,27 @@ class LogLimitTest {
         assertEquals(" - ERROR - 1 more CLOSE_WAIT sockets of leaky (PID 42) failed to terminate, not listed one by one (log limit 2): "
                 + "--json FILE lists every one", lines.get(3));
     }
+
+    /** What live mode left as it was is counted by why: vetoed, gone by itself, stopped by a signal. */
+    @Test
+    void liveSocketsLeftPastTheLimitAreCountedByWhy() {
+        List<String> lines = log(() -> {
+            LogReport r = new LogReport(Logs.log(), false, 1, "/var/tmp/hck.json");
+            List<Decision> h = hung(7, "leaky", TcpState.CLOSE_WAIT);
+            String[] why = {Outcome.GONE, Outcome.VETOED, Outcome.VETOED, Outcome.GONE, Outcome.STOPPED, Outcome.STOPPED, Outcome.STOPPED};
+            for (int i = 0; i < 7; i++) {
+                Decision d = h.get(i);
+                r.outcome(new Outcome(d, why[i].equals(Outcome.VETOED) ? hck.decide.Verdict.SKIPPED : d.verdict(), d.reason() + "; x",
+                        Outcome.NONE, null, null, why[i]));
+            }
+            r.outcomesEnd();
+        });
+        assertEquals(4, lines.size(), lines.toString());
+        assertTrue(lines.get(0).startsWith(" - INFO - Not terminated: "), lines.get(0));
+        String tail = ", not listed one by one (log limit 1): every one is in /var/tmp/hck.json";
+        assertEquals(" - INFO - 2 more CLOSE_WAIT sockets of leaky (PID 42) left alone: the veto command said no" + tail, lines.get(1));
+        assertEquals(" - INFO - 1 more CLOSE_WAIT sockets of leaky (PID 42) gone before hck got to them (closed or changed state by themselves)"
+                + tail, lines.get(2));
+        assertEquals(" - INFO - 3 more CLOSE_WAIT sockets of leaky (PID 42) left as they were: hck was stopped by a signal" + tail, lines.get(3));
+    }
 }
