@@ -137,11 +137,21 @@ final class RuleValues {
     }
 
     List<Integer> ports(Node n, String path) throws RulesException {
+        return oneOrList(n, path, "ports", this::port);
+    }
+
+    /** What reads one item of a list; throws naming the item's line. */
+    private interface Item<T> {
+        T read(Node n, String path) throws RulesException;
+    }
+
+    /** Nothing, one item, or a list of them. */
+    private <T> List<T> oneOrList(Node n, String path, String what, Item<T> item) throws RulesException {
         if (absent(n)) return List.of();
-        if (n instanceof Scalar) return List.of(port(n, path));
-        if (!(n instanceof ListNode l)) throw error(n, path, "must be a list of ports");
-        List<Integer> out = new ArrayList<>();
-        for (Node item : l.items()) out.add(port(item, path));
+        if (n instanceof Scalar) return List.of(item.read(n, path));
+        if (!(n instanceof ListNode l)) throw error(n, path, "must be a list of " + what);
+        List<T> out = new ArrayList<>();
+        for (Node i : l.items()) out.add(item.read(i, path));
         return out;
     }
 
@@ -155,12 +165,7 @@ final class RuleValues {
     }
 
     List<String> names(Node n, String path) throws RulesException {
-        if (absent(n)) return List.of();
-        if (n instanceof Scalar) return List.of(text(n, path));
-        if (!(n instanceof ListNode l)) throw error(n, path, "must be a list of names");
-        List<String> out = new ArrayList<>();
-        for (Node item : l.items()) out.add(text(item, path));
-        return out;
+        return oneOrList(n, path, "names", this::text);
     }
 
     String text(Node n, String path) throws RulesException {

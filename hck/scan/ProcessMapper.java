@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -36,10 +34,6 @@ public final class ProcessMapper {
     /** Processes whose fd table or its links could not be read (not root, or root of another user namespace): their sockets show no owner. */
     public int unreadable() {
         return unreadable.get();
-    }
-
-    public Map<Long, List<Owner>> owners(Set<Long> inodes) throws IOException {
-        return inodes.isEmpty() ? new HashMap<>() : walk().owners(inodes);
     }
 
     /**
@@ -76,18 +70,10 @@ public final class ProcessMapper {
             return openFds;
         }
 
-        /** The owners of the wanted inodes, each list in PID then fd order; names read now, once a process. */
-        public Map<Long, List<Owner>> owners(Set<Long> inodes) {
-            long[] wanted = inodes.stream().mapToLong(Long::longValue).sorted().toArray();
-            List<Owner>[] lists = owners(wanted);
-            Map<Long, List<Owner>> found = new HashMap<>();
-            for (int i = 0; i < wanted.length; i++) if (lists[i] != null) found.put(wanted[i], lists[i]);
-            return found;
-        }
-
         /**
-         * The owners of {@code wanted} (sorted, distinct), index for index, null where none; without a
-         * boxed inode per socket and per descriptor (190k of each).
+         * The owners of {@code wanted} (sorted, distinct inodes), index for index, null where none, each
+         * list in PID then fd order; names read now, once a process. No boxed inode per socket or per
+         * descriptor (190k of each).
          */
         public List<Owner>[] owners(long[] wanted) {
             @SuppressWarnings("unchecked")
