@@ -47,12 +47,21 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
      * scattered a second time (130 ms).
      */
     public static final class Grouping {
+        /** One process's hung sockets, counted unboxed: a holder may have 190k sockets. */
+        private static final class Group {
+            final Key key;
+            final int[] perState = new int[STATES.length], perWhy = new int[WHY.length];
+            long oldest;
+            final List<Decision> sockets = new ArrayList<>();
+
+            Group(Key key) {
+                this.key = key;
+            }
+        }
+
         private final Map<Key, Integer> ids = new HashMap<>();
-        private final List<Key> keys = new ArrayList<>();
-        private final List<int[]> perState = new ArrayList<>(), perWhy = new ArrayList<>();
-        private final List<long[]> oldest = new ArrayList<>();
-        private final List<List<Decision>> sockets = new ArrayList<>();
-        private final List<Integer> order = new ArrayList<>();
+        private final List<Group> groups = new ArrayList<>();
+        private final List<Group> order = new ArrayList<>();
 
         /** @return the socket's group, for {@link #list} */
         public int count(Decision d) {
@@ -61,38 +70,33 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
             Key key = o == null ? NO_PROCESS : new Key(o.pid(), o.name());
             Integer id = ids.get(key);
             if (id == null) {
-                id = keys.size();
+                id = groups.size();
                 ids.put(key, id);
-                keys.add(key);
-                perState.add(new int[STATES.length]); // counted unboxed: a holder may have 190k sockets
-                perWhy.add(new int[WHY.length]);
-                oldest.add(new long[1]);
-                sockets.add(new ArrayList<>());
+                groups.add(new Group(key));
             }
-            perState.get(id)[s.state().ordinal()]++;
+            Group g = groups.get(id);
+            g.perState[s.state().ordinal()]++;
             Diagnosis why = Diagnosis.of(s);
-            if (why != null) perWhy.get(id)[why.ordinal()]++;
-            long[] old = oldest.get(id);
-            old[0] = Math.max(old[0], d.ageMs());
+            if (why != null) g.perWhy[why.ordinal()]++;
+            g.oldest = Math.max(g.oldest, d.ageMs());
             return id;
         }
 
         /** The next socket in the report's order, of the group {@link #count} gave. */
         public void list(int group, Decision d) {
-            List<Decision> mine = sockets.get(group);
-            if (mine.isEmpty()) order.add(group);
-            mine.add(d);
+            Group g = groups.get(group);
+            if (g.sockets.isEmpty()) order.add(g);
+            g.sockets.add(d);
         }
 
         public List<Holder> holders() {
             List<Holder> out = new ArrayList<>(order.size());
-            for (int g : order) {
-                Key k = keys.get(g);
+            for (Group g : order) {
                 Map<TcpState, Integer> states = new EnumMap<>(TcpState.class);
-                for (TcpState s : STATES) if (perState.get(g)[s.ordinal()] > 0) states.put(s, perState.get(g)[s.ordinal()]);
+                for (TcpState s : STATES) if (g.perState[s.ordinal()] > 0) states.put(s, g.perState[s.ordinal()]);
                 Map<Diagnosis, Integer> whys = new EnumMap<>(Diagnosis.class);
-                for (Diagnosis w : WHY) if (perWhy.get(g)[w.ordinal()] > 0) whys.put(w, perWhy.get(g)[w.ordinal()]);
-                out.add(new Holder(k.pid(), k.name(), states, whys, oldest.get(g)[0], sockets.get(g)));
+                for (Diagnosis w : WHY) if (g.perWhy[w.ordinal()] > 0) whys.put(w, g.perWhy[w.ordinal()]);
+                out.add(new Holder(g.key.pid(), g.key.name(), states, whys, g.oldest, g.sockets));
             }
             return out;
         }
