@@ -28,8 +28,11 @@
 //SOURCES hck/io/Background.java
 //SOURCES hck/io/ProcFiles.java
 //SOURCES hck/io/SafeFiles.java
+//SOURCES hck/model/Action.java
 //SOURCES hck/model/Addresses.java
 //SOURCES hck/model/Endpoint.java
+//SOURCES hck/model/KillMethod.java
+//SOURCES hck/model/Left.java
 //SOURCES hck/model/Owner.java
 //SOURCES hck/model/PortUse.java
 //SOURCES hck/model/Printable.java
@@ -111,6 +114,7 @@ import hck.act.LiveLock;
 import hck.act.Result;
 import hck.check.CheckAnswer;
 import hck.check.Status;
+import hck.model.Action;
 import hck.model.TcpSocket;
 import hck.netns.Namespaces;
 import hck.report.LogReport;
@@ -148,7 +152,7 @@ import java.util.concurrent.Callable;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success: no hung connections, all terminated, or a dry run",
-            "1:some terminations failed, a veto command could not run, or a result could not be written",
+            "1:some terminations failed, a veto command could not run, a result could not be written, or an internal error",
             "2:usage or configuration error (nothing was touched)",
             "3:not run: another live run holds the lock",
             "130/143:stopped by SIGINT/SIGTERM (live: after the kill in progress, with the record written)",
@@ -289,15 +293,15 @@ public class hck implements Callable<Integer> {
             System.err.println("hck: " + msg + " (see hck --help)");
             return ExitCode.USAGE;
         });
-        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> { // a bug, never the user's doing: not a usage error
             hck h = (hck) c.getCommand();
             if (h.mode != null && h.mode.check) {
                 System.out.println("HCK UNKNOWN: internal error: " + ex);
                 return Status.UNKNOWN.exitCode;
             }
-            System.err.println("hck: internal error: " + ex);
+            System.err.println("hck: internal error: " + ex + (h.verbose ? "" : " (-v prints where)"));
             if (h.verbose) ex.printStackTrace();
-            return ExitCode.USAGE;
+            return ExitCode.FAILED;
         });
         return cmd;
     }
@@ -346,7 +350,7 @@ public class hck implements Callable<Integer> {
         } catch (LiveLock.Held e) {
             log.error("{}: not run", e.getMessage());
             return ExitCode.LOCKED;
-        } catch (UsageError | RulesException | IllegalArgumentException | IOException e) { // IOException: the log, a namespace, the lock
+        } catch (UsageError | RulesException | IllegalArgumentException | IOException e) { // before the scan: the log, an output, a namespace, the lock
             return usageError(e.getMessage());
         } finally {
             CheckAnswer.runDone();
@@ -354,27 +358,52 @@ public class hck implements Callable<Integer> {
         }
     }
 
-    private int run(Plan plan, Outputs outputs) throws UsageError {
-        LogReport report = new LogReport(log, plan.mode() == RunMode.DRY_RUN, plan.rules().logLimit(), outputs.listedIn());
-        report.banner(Version.NUMBER, plan.mode().banner, rulesOrigin, Durations.perState(plan.rules().timeouts()));
-        KernelInfo kernel = KernelInfo.probe(plan.live());
-        log.info(kernel.describe());
-        Sweep sweep = Sweep.run(plan);
-        Verdicts verdicts = Verdicts.of(plan, sweep, report::notListed);
-        // the forecasts on a second core while this one acts and keeps the record
-        Foresight.Pending foresight = Foresight.beside(plan, sweep, verdicts);
+    /**
+     * Past the scan, nothing is a usage error: a failure is exit 1 (UNKNOWN for the check) with one
+     * ERROR line naming it, and once live mode acted, the counters of what it did are saved. (The
+     * outputs' own failures are Publish's: each is logged, the rest still written, exit 1.)
+     */
+    private int run(Plan plan, Outputs outputs) {
         Map<TcpSocket, Result> results = Map.of();
-        if (plan.live()) {
-            report.decisions(verdicts.listed(), verdicts.hung(), verdicts.holders()); // live mode says what it found before it acts
-            try {
+        try {
+            LogReport report = new LogReport(log, plan.mode() == RunMode.DRY_RUN, plan.rules().logLimit(), outputs.listedIn());
+            report.banner(Version.NUMBER, plan.mode().banner, rulesOrigin, Durations.perState(plan.rules().timeouts()));
+            KernelInfo kernel = KernelInfo.probe(plan.live());
+            log.info(kernel.describe());
+            Sweep sweep = Sweep.run(plan);
+            Verdicts verdicts = Verdicts.of(plan, sweep, report::notListed);
+            // the forecasts on a second core while this one acts and keeps the record
+            Foresight.Pending foresight = Foresight.beside(plan, sweep, verdicts);
+            if (plan.live()) {
+                report.decisions(verdicts.listed(), verdicts.hung(), verdicts.holders()); // live mode says what it found before it acts
                 results = Kills.perNamespace(plan, sweep, verdicts, kernel);
-            } catch (IOException e) {
-                log.error("{}: the run stopped after it began terminating", e.getMessage());
-                return ExitCode.FAILED;
+                // the live record first: whatever fails after this, these counts are kept
+                plan.memory().state().count(count(results, Action.TERMINATED), count(results, Action.FAILED));
             }
+            RunReport outcome = RunReport.of(plan, sweep, verdicts, results, report::outcome);
+            return new Publish(plan, outputs, report).all(kernel, sweep, verdicts, outcome, foresight.get());
+        } catch (UsageError e) { // the scan refused (its source, a namespace, the owners): nothing was touched
+            return usageError(e.getMessage());
+        } catch (RuntimeException e) {
+            String what = "internal error: " + e;
+            if (verbose) log.error("Stack trace", e);
+            if (plan.check()) {
+                CheckAnswer.answer("HCK UNKNOWN: " + what);
+                return Status.UNKNOWN.exitCode;
+            }
+            if (results.isEmpty()) {
+                log.error("{}: the run stopped before it touched anything", what);
+            } else { // what was done is not lost with the rest of the run
+                boolean saved = plan.memory().save();
+                log.error("{}: the run stopped after it terminated {} and failed {} connection(s); {}", what, count(results, Action.TERMINATED),
+                        count(results, Action.FAILED), saved ? "their counts are saved in " + plan.memory().file() : "their counts could not be saved either");
+            }
+            return ExitCode.FAILED;
         }
-        RunReport outcome = RunReport.of(plan, sweep, verdicts, results, report::outcome);
-        return new Publish(plan, outputs, report).all(kernel, sweep, verdicts, outcome, foresight.get());
+    }
+
+    private static long count(Map<TcpSocket, Result> results, Action action) {
+        return results.values().stream().filter(r -> r.action() == action).count();
     }
 
     /** The rules file (or the built-in rules), then what the command line says over it. */

@@ -1,6 +1,7 @@
 package hck.act;
 
 import hck.model.Endpoint;
+import hck.model.KillMethod;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
 import hck.sys.KernelInfo;
@@ -49,7 +50,7 @@ final class DestroyMethod {
                 rest.add(s);
             }
         }
-        rest.addAll(ledger.claimedBy(pending, Terminator.SOCKET_DESTROY));
+        rest.addAll(ledger.claimedBy(pending, KillMethod.SOCKET_DESTROY));
         return rest;
     }
 
@@ -89,21 +90,19 @@ final class DestroyMethod {
                 rest.add(s);
             }
         }
-        Object[] found = diag.lookup(asked.ids());
+        SockDiag.Answer[] found = diag.lookup(asked.ids());
         for (int i = 0; i < asked.sockets().size(); i++) {
             TcpSocket s = asked.sockets().get(i);
-            if (found[i] instanceof Integer errno) {
-                ledger.answers.put(s, LibC.errnoName(errno));
-                if (errno == LibC.ENOENT || errno == LibC.ESTALE) {
+            if (!(found[i] instanceof SockDiag.Found f)) {
+                SockDiag.Errno errno = (SockDiag.Errno) found[i];
+                ledger.answers.put(s, LibC.errnoName(errno.value()));
+                if (errno.noSuchSocket()) {
                     ledger.done.put(s, Result.gone("closed by itself before hck got to it"));
                 } else {
-                    ledger.note(s, "exact lookup failed: " + LibC.errnoName(errno));
+                    ledger.note(s, "exact lookup failed: " + LibC.errnoName(errno.value()));
                     rest.add(s);
                 }
-                continue;
-            }
-            SockDiag.Found f = (SockDiag.Found) found[i];
-            if (f.state() != s.state()) {
+            } else if (f.state() != s.state()) {
                 ledger.done.put(s, Result.gone("changed to " + f.state() + " before hck got to it"));
             } else if (s.cookie() == null && !s.orphan() && f.inode() != s.inode()) {
                 ledger.done.put(s, Result.gone("a new socket reuses its 4-tuple: left alone"));
@@ -139,12 +138,12 @@ final class DestroyMethod {
         Set<TcpSocket> destroyed = Collections.newSetFromMap(new IdentityHashMap<>());
         answered(first.sockets(), diag.destroy(first.ids()), peerOf, destroyed, rest);
         if (waiting.sockets().isEmpty()) return;
-        Object[] again = diag.lookup(waiting.ids());
+        SockDiag.Answer[] again = diag.lookup(waiting.ids());
         Batch second = new Batch();
         for (int i = 0; i < waiting.sockets().size(); i++) {
             TcpSocket s = waiting.sockets().get(i);
-            if (again[i] instanceof Integer errno && (errno == LibC.ENOENT || errno == LibC.ESTALE)) {
-                ledger.answers.put(s, LibC.errnoName(errno));
+            if (again[i] instanceof SockDiag.Errno errno && errno.noSuchSocket()) {
+                ledger.answers.put(s, LibC.errnoName(errno.value()));
                 ledger.done.put(s, Result.viaPeer(peerOf.get(s).describe()));
             } else {
                 second.add(s, waiting.ids().get(i));
@@ -164,7 +163,7 @@ final class DestroyMethod {
             ledger.answers.put(s, LibC.errnoName(rc[i]));
             TcpSocket peer = peerOf.get(s);
             switch (rc[i]) {
-                case 0 -> ledger.claimed.put(s, Terminator.SOCKET_DESTROY);
+                case 0 -> ledger.claimed.put(s, KillMethod.SOCKET_DESTROY);
                 case LibC.ENOENT, LibC.ESTALE -> ledger.done.put(s, peer != null && destroyed.contains(peer)
                         ? Result.viaPeer(peer.describe()) : Result.gone("closed by itself before hck got to it"));
                 case LibC.EOPNOTSUPP -> {

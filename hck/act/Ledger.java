@@ -1,5 +1,6 @@
 package hck.act;
 
+import hck.model.KillMethod;
 import hck.model.TcpSocket;
 
 import java.util.ArrayList;
@@ -15,16 +16,16 @@ final class Ledger {
     final Map<TcpSocket, List<String>> notes = new IdentityHashMap<>();
     /** The kernel's last answer about each socket: to SOCK_DESTROY, or to the exact lookup before it. */
     final Map<TcpSocket, String> answers = new IdentityHashMap<>();
-    /** What a method claims: socket → method name, before verification. */
-    final Map<TcpSocket, String> claimed = new IdentityHashMap<>();
+    /** What a method claims: socket → method, before verification. */
+    final Map<TcpSocket, KillMethod> claimed = new IdentityHashMap<>();
 
     void note(TcpSocket s, String why) {
         notes.computeIfAbsent(s, k -> new ArrayList<>()).add(why);
     }
 
-    List<TcpSocket> claimedBy(List<TcpSocket> pending, String method) {
+    List<TcpSocket> claimedBy(List<TcpSocket> pending, KillMethod method) {
         List<TcpSocket> out = new ArrayList<>();
-        for (TcpSocket s : pending) if (method.equals(claimed.get(s))) out.add(s);
+        for (TcpSocket s : pending) if (claimed.get(s) == method) out.add(s);
         return out;
     }
 }

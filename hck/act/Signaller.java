@@ -3,6 +3,8 @@ package hck.act;
 import hck.sys.LibC;
 import hck.sys.Signals;
 
+import hck.model.KillMethod;
+import hck.model.Left;
 import hck.model.Owner;
 import hck.model.TcpSocket;
 import hck.rules.Rules;
@@ -29,7 +31,7 @@ final class Signaller {
     static final int SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15;
 
     interface Verify {
-        Set<TcpSocket> still(Map<TcpSocket, String> claims) throws IOException;
+        Set<TcpSocket> still(Map<TcpSocket, KillMethod> claims) throws IOException;
     }
 
     private final Rules.Termination term;
@@ -58,23 +60,23 @@ final class Signaller {
                 byPid.computeIfAbsent(o.pid(), k -> new ArrayList<>()).add(s);
             }
         }
-        Map<TcpSocket, String> claims = new IdentityHashMap<>();
+        Map<TcpSocket, KillMethod> claims = new IdentityHashMap<>();
         for (Map.Entry<Long, List<TcpSocket>> e : byPid.entrySet()) {
             // a stop signal lets the ladder in progress finish; no other process is signalled after it
             if (Signals.stopRequested() != null) {
                 rest.addAll(e.getValue());
                 continue;
             }
-            String method = ladder(e.getKey(), e.getValue());
+            KillMethod method = ladder(e.getKey(), e.getValue());
             for (TcpSocket s : e.getValue()) {
                 if (done.containsKey(s)) continue;
                 if (method != null) claims.put(s, method); else rest.add(s);
             }
         }
         Set<TcpSocket> still = verify.still(claims);
-        for (Map.Entry<TcpSocket, String> c : claims.entrySet()) {
+        for (Map.Entry<TcpSocket, KillMethod> c : claims.entrySet()) {
             if (still.contains(c.getKey())) {
-                note.accept(c.getKey(), "the socket is still there after " + c.getValue() + " (shared with another process?)");
+                note.accept(c.getKey(), "the socket is still there after " + c.getValue().json + " (shared with another process?)");
                 rest.add(c.getKey());
             } else {
                 done.put(c.getKey(), Result.terminated(c.getValue()));
@@ -83,8 +85,8 @@ final class Signaller {
         return rest;
     }
 
-    /** @return the signal that ended the process ("sigterm"/"sigkill"), or null when it was not ended */
-    private String ladder(long pid, List<TcpSocket> sockets) {
+    /** @return the signal that ended the process, or null when it was not ended */
+    private KillMethod ladder(long pid, List<TcpSocket> sockets) {
         Owner o = sockets.get(0).owner();
         String why = refusal(pid);
         if (why != null) {
@@ -94,7 +96,7 @@ final class Signaller {
         Veto veto = veto(o, sockets);
         if (veto.vetoed()) {
             log.warn("Veto: {} (PID {}) is not signalled: {}", o.name(), pid, veto.why());
-            sockets.forEach(s -> done.put(s, Result.vetoed(veto.why())));
+            sockets.forEach(s -> done.put(s, Result.notAttempted(Left.VETOED, veto.why())));
             return null;
         }
         if (veto.why() != null) {
@@ -122,14 +124,14 @@ final class Signaller {
             }
             log.warn("Sending SIGTERM to {} (PID {}): it holds {} hung socket(s) ({})", o.name(), pid, sockets.size(), states);
             PidFds.signal(pidfd, SIGTERM);
-            if (waitGone(pid, start, term.sigtermGrace().toMillis())) return "sigterm";
+            if (waitGone(pid, start, term.sigtermGrace().toMillis())) return KillMethod.SIGTERM;
             if (!term.sigkill()) {
                 sockets.forEach(s -> note.accept(s, "process survived SIGTERM for " + term.sigtermGrace().toSeconds() + "s and sigkill is off"));
                 return null;
             }
             log.warn("Sending SIGKILL to {} (PID {}): still alive {}s after SIGTERM", o.name(), pid, term.sigtermGrace().toSeconds());
             PidFds.signal(pidfd, SIGKILL);
-            if (waitGone(pid, start, 5000)) return "sigkill";
+            if (waitGone(pid, start, 5000)) return KillMethod.SIGKILL;
             sockets.forEach(s -> note.accept(s, "process survived SIGKILL"));
             return null;
         } catch (PidFds.Failure f) {

@@ -3,7 +3,10 @@ package hck.act;
 import hck.sys.KernelInfo;
 import hck.sys.Signals;
 
+import hck.model.KillMethod;
+import hck.model.Left;
 import hck.model.TcpSocket;
+import hck.model.TcpState;
 import hck.rules.Rules;
 import org.slf4j.Logger;
 
@@ -32,9 +35,6 @@ public final class Terminator {
         }
     }
 
-    public static final String SOCKET = "socket", SOCKET_DESTROY = "socket-destroy", SOCKET_SHUTDOWN = "socket-shutdown",
-            SIGNAL = "signal";
-
     private final Rules.Termination term;
     private final KernelInfo kernel;
     private final Rescan rescan;
@@ -42,7 +42,7 @@ public final class Terminator {
     private final long selfPid;
     private final Ledger ledger = new Ledger();
     private final Map<TcpSocket, Result> done = ledger.done;
-    private final Map<TcpSocket, String> claimed = ledger.claimed;
+    private final Map<TcpSocket, KillMethod> claimed = ledger.claimed;
 
     public Terminator(Rules.Termination term, KernelInfo kernel, Rescan rescan, Logger log, long selfPid) {
         this.term = term;
@@ -52,20 +52,33 @@ public final class Terminator {
         this.selfPid = selfPid;
     }
 
-    public Map<TcpSocket, Result> terminate(List<TcpSocket> hung) throws IOException {
+    /**
+     * Every hung socket's result. A failure of the kernel or of a rescan part way (netlink, no
+     * file descriptor left) does not lose what was done: the sockets not settled by then end
+     * {@code failed} with the failure named, and the ERROR line says what failed.
+     */
+    public Map<TcpSocket, Result> terminate(List<TcpSocket> hung) {
         List<TcpSocket> pending = new ArrayList<>();
         for (TcpSocket s : hung) {
             String why = kernel.cannotDestroy(s, term.oldKernelOrphans());
-            if (why == null) pending.add(s); else done.put(s, Result.gone(why));
+            if (why == null) pending.add(s); else done.put(s, Result.notAttempted(Left.KERNEL_POLICY, why));
         }
-        for (String method : term.methods()) {
-            if (pending.isEmpty() || Signals.stopRequested() != null) break;
-            switch (method) {
-                case SOCKET -> pending = verify(shutdown(verify(new DestroyMethod(kernel, ledger).destroy(pending), SOCKET_DESTROY)), SOCKET_SHUTDOWN);
-                case SOCKET_DESTROY -> pending = verify(new DestroyMethod(kernel, ledger).destroy(pending), SOCKET_DESTROY);
-                case SOCKET_SHUTDOWN -> pending = verify(shutdown(pending), SOCKET_SHUTDOWN);
-                case SIGNAL -> pending = new Signaller(term, log, selfPid, ledger::note, done).signal(pending, this::verifyMap);
-                default -> throw new IllegalStateException("unknown method " + method);
+        try {
+            for (Rules.Termination.Method method : term.methods()) {
+                if (pending.isEmpty() || Signals.stopRequested() != null) break;
+                pending = switch (method) {
+                    case SOCKET -> verify(shutdown(verify(new DestroyMethod(kernel, ledger).destroy(pending), KillMethod.SOCKET_DESTROY)),
+                            KillMethod.SOCKET_SHUTDOWN);
+                    case SOCKET_DESTROY -> verify(new DestroyMethod(kernel, ledger).destroy(pending), KillMethod.SOCKET_DESTROY);
+                    case SOCKET_SHUTDOWN -> verify(shutdown(pending), KillMethod.SOCKET_SHUTDOWN);
+                    case SIGNAL -> new Signaller(term, log, selfPid, ledger::note, done).signal(pending, this::verifyMap);
+                };
+            }
+        } catch (IOException e) {
+            log.error("Live mode could not finish: {}; the sockets it had not verified gone count as failed", e.getMessage());
+            for (TcpSocket s : pending) {
+                KillMethod claim = claimed.get(s);
+                ledger.note(s, (claim == null ? "" : claim.json + " was answered, but ") + "the run could not finish: " + e.getMessage());
             }
         }
         for (TcpSocket s : pending) {
@@ -94,16 +107,16 @@ public final class Terminator {
                 continue;
             }
             String why = ShutdownMethod.shutdown(s);
-            if (why == null) claimed.put(s, SOCKET_SHUTDOWN); else ledger.note(s, "socket-shutdown: " + why);
+            if (why == null) claimed.put(s, KillMethod.SOCKET_SHUTDOWN); else ledger.note(s, KillMethod.SOCKET_SHUTDOWN.json + ": " + why);
             rest.add(s);
         }
         return rest;
     }
 
     /** Looks again: sockets claimed by {@code method} and gone are terminated; the rest stay pending. */
-    private List<TcpSocket> verify(List<TcpSocket> pending, String method) throws IOException {
-        Map<TcpSocket, String> claims = new IdentityHashMap<>();
-        for (TcpSocket s : pending) if (method.equals(claimed.get(s))) claims.put(s, method);
+    private List<TcpSocket> verify(List<TcpSocket> pending, KillMethod method) throws IOException {
+        Map<TcpSocket, KillMethod> claims = new IdentityHashMap<>();
+        for (TcpSocket s : pending) if (claimed.get(s) == method) claims.put(s, method);
         Set<TcpSocket> still = verifyMap(claims);
         List<TcpSocket> rest = new ArrayList<>();
         for (TcpSocket s : pending) {
@@ -111,8 +124,8 @@ public final class Terminator {
                 rest.add(s);
             } else if (still.contains(s)) {
                 claimed.remove(s);
-                ledger.note(s, method + " reported success but the socket is still there"
-                        + (s.state() == hck.model.TcpState.TIME_WAIT ? " (TIME_WAIT can be destroyed from Linux 6.0)"
+                ledger.note(s, method.json + " reported success but the socket is still there"
+                        + (s.state() == TcpState.TIME_WAIT ? " (TIME_WAIT can be destroyed from Linux 6.0)"
                         : s.orphan() ? " (orphans are really closed from Linux 6.11)" : ""));
                 rest.add(s);
             } else {
@@ -126,7 +139,7 @@ public final class Terminator {
      * Rescans until every claimed socket is gone or about two seconds passed; returns those still
      * present in their hung state or a later one (identity: cookie, else inode + 4-tuple).
      */
-    Set<TcpSocket> verifyMap(Map<TcpSocket, String> claims) throws IOException {
+    Set<TcpSocket> verifyMap(Map<TcpSocket, KillMethod> claims) throws IOException {
         Set<TcpSocket> still = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         if (claims.isEmpty()) return still;
         for (int round = 0; ; round++) {

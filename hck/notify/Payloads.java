@@ -69,11 +69,11 @@ public final class Payloads {
         for (Outcome o : e.hung()) {
             TcpSocket s = o.decision().socket();
             ObjectNode c = hung.addObject();
-            c.put("proto", "tcp").put("state", s.state().name()).put("local", s.local().toString()).put("remote", s.remote().toString());
+            c.put("proto", s.proto()).put("state", s.state().name()).put("local", s.local().toString()).put("remote", s.remote().toString());
             c.put("netns", s.netns());
             if (s.owner() == null) c.putNull("pid").putNull("process"); else c.put("pid", s.owner().pid()).put("process", s.owner().name());
             c.put("age_s", new BigDecimal(Durations.tenths(o.decision().ageMs())));
-            c.put("reason", o.reason()).put("action", o.action()).put("method", o.method());
+            c.put("reason", o.reason()).put("action", o.action().json).put("method", o.method() == null ? null : o.method().json);
         }
         return root.toString();
     }

@@ -3,6 +3,7 @@ package hck.report;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import hck.model.Left;
 import hck.model.PortUse;
 import hck.model.ProcessForecast;
 
@@ -122,5 +123,8 @@ public final class JsonReport {
         g.writeNumberField("skipped", sum.skipped());
         g.writeNumberField("terminated", sum.terminated());
         g.writeNumberField("failed", sum.failed());
+        g.writeObjectFieldStart("left");
+        for (Left why : Left.values()) g.writeNumberField(why.json, sum.left(why));
+        g.writeEndObject();
     }
 }

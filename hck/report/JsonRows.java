@@ -31,7 +31,7 @@ final class JsonRows {
             COOKIE = key(",", "cookie"), AGE_S = key(",", "age_s"), AGE_SOURCE = key(",", "age_source"),
             TIMEOUT_S = key(",", "timeout_s"), VERDICT = key(",", "verdict"), REASON = key(",", "reason"),
             ACTION = key(",", "action"), METHOD = key(",", "method"), DESTROY_RESULT = key(",", "destroy_result"),
-            DIAGNOSIS = key(",", "diagnosis");
+            DIAGNOSIS = key(",", "diagnosis"), LEFT = key(",", "left");
     private static final byte[] FIRST = ascii("\n    "), NEXT = ascii(",\n    "), END = ascii("\n  ");
 
     private final OutputStream out;
@@ -69,7 +69,7 @@ final class JsonRows {
 
     private final Memo proto = new Memo(), state = new Memo(), local = new Memo(), remote = new Memo(), netns = new Memo(),
             process = new Memo(), ageSource = new Memo(), verdict = new Memo(), action = new Memo(), method = new Memo(),
-            destroyResult = new Memo(), diagnosis = new Memo();
+            destroyResult = new Memo(), diagnosis = new Memo(), left = new Memo();
 
     private void row(Outcome o) throws IOException {
         Decision d = o.decision();
@@ -108,14 +108,16 @@ final class JsonRows {
         raw(REASON);
         string(o.reason());
         raw(ACTION);
-        string(o.action(), action);
+        string(o.action().json, action);
         raw(METHOD);
-        string(o.method(), method);
+        string(o.method() == null ? null : o.method().json, method);
         raw(DESTROY_RESULT);
         string(o.destroyResult(), destroyResult);
         Diagnosis why = Diagnosis.of(s);
         raw(DIAGNOSIS);
         string(why == null ? null : why.json, diagnosis);
+        raw(LEFT);
+        string(o.left() == null ? null : o.left().json, left);
         room(1);
         buf[at++] = '}';
     }
@@ -290,11 +292,7 @@ final class JsonRows {
         at = 0;
     }
 
-    private static byte[] key(String before, String name) {
-        return ascii(before + "\"" + name + "\":");
-    }
+    private static byte[] key(String before, String name) { return ascii(before + "\"" + name + "\":"); }
 
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
-    }
+    private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
 }

@@ -3,6 +3,8 @@ package hck.report;
 import hck.decide.Decision;
 import hck.decide.Diagnosis;
 import hck.decide.Verdict;
+import hck.model.Action;
+import hck.model.Left;
 import hck.model.Owner;
 import hck.model.PortUse;
 import hck.model.ProcessForecast;
@@ -79,8 +81,8 @@ public final class LogReport {
     }
 
     /** The sockets past the limit that one line counts: one state's of one holder, with what was done to them (live). */
-    private record Pile(String action, TcpState state, boolean udp, long pid, String name, String netns) {
-        static Pile of(String action, TcpSocket s) {
+    private record Pile(Object action, TcpState state, boolean udp, long pid, String name, String netns) {
+        static Pile of(Object action, TcpSocket s) {
             Owner o = s.owner();
             return new Pile(action, s.state(), s.udp() != null, o == null ? -1 : o.pid(), o == null ? null : o.name(), s.netns());
         }
@@ -105,8 +107,8 @@ public final class LogReport {
         }
         outcomesLogged++;
         switch (o.action()) {
-            case Outcome.TERMINATED -> lines().info("Terminated: " + s.describe() + " (" + o.method() + (s.netns() == null ? "" : ", netns: " + s.netns()) + ")");
-            case Outcome.FAILED -> lines().error("Failed to terminate: " + s.describe() + " " + who(s) + ": " + o.reason());
+            case TERMINATED -> lines().info("Terminated: " + s.describe() + " (" + o.method().json + (s.netns() == null ? "" : ", netns: " + s.netns()) + ")");
+            case FAILED -> lines().error("Failed to terminate: " + s.describe() + " " + who(s) + ": " + o.reason());
             default -> lines().info("Not terminated: " + s.describe() + ": " + o.reason());
         }
     }
@@ -114,18 +116,10 @@ public final class LogReport {
     /** Live mode, after the last outcome: one line per action, process and state past the limit. */
     public void outcomesEnd() {
         outcomesUnlogged.forEach((pile, n) -> {
-            String action = pile.action(), what = pile.text();
-            String verb = switch (action) {
-                case Outcome.TERMINATED -> "terminated";
-                case Outcome.FAILED -> "failed to terminate";
-                case Outcome.VETOED -> "left alone: the veto command said no";
-                case Outcome.GONE -> "gone before hck got to them (closed or changed state by themselves)";
-                case Outcome.STOPPED -> "left as they were: hck was stopped by a signal";
-                case Outcome.REPORTED_ONLY -> "reported only (udp action: report)";
-                default -> "left (see the JSON for why)";
-            };
+            String what = pile.text();
+            String verb = pile.action() instanceof Left why ? why.words : pile.action() == Action.FAILED ? "failed to terminate" : "terminated";
             String line = count(n[0]) + " more " + what + " " + verb + ", not listed one by one (log limit " + limit + "): " + whereListed();
-            if (action.equals(Outcome.FAILED)) log.error(line); else log.info(line);
+            if (pile.action() == Action.FAILED) log.error(line); else log.info(line);
         });
         outcomesUnlogged.clear();
     }
@@ -209,6 +203,11 @@ public final class LogReport {
         log.info("Connections skipped: {}", s.skipped());
         log.info("Connections terminated: {}{}", s.terminated(), dryRun ? " (would terminate)" : "");
         log.info("Failed terminations: {}", s.failed());
+        long left = s.left().values().stream().mapToLong(Long::longValue).sum();
+        if (left > 0) {
+            log.info("Connections left as they were: {}", left);
+            for (Left why : Left.values()) if (s.left(why) > 0) log.info("  {} {}", s.left(why), why.words);
+        }
         for (Summary.PerNetns n : perNetns) {
             Summary c = n.counts();
             log.info("  netns {}: scanned {}, hung {}, skipped {}, terminated {}, failed {}",

@@ -41,7 +41,7 @@ public record Rules(
                     TcpState.LAST_ACK, Duration.ofSeconds(60),
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
             List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
-            new Termination(List.of(Termination.SOCKET), Duration.ofSeconds(10), true, false, List.of()), null,
+            new Termination(List.of(Termination.Method.SOCKET), Duration.ofSeconds(10), true, false, List.of(), false), null,
             Thresholds.DEFAULT, List.of(), new Udp(false, 1, Duration.ofSeconds(60), false), Forecast.DEFAULT,
             500);
 
@@ -142,16 +142,20 @@ public record Rules(
      * then the socket-precise shutdown), {@code socket-destroy} or {@code socket-shutdown} alone,
      * and {@code signal} (the owning process: SIGTERM, then SIGKILL when {@code sigkill}).
      */
-    public record Termination(List<String> methods, Duration sigtermGrace, boolean sigkill, boolean sigquitJvm,
+    public record Termination(List<Method> methods, Duration sigtermGrace, boolean sigkill, boolean sigquitJvm,
                               List<String> vetoCommand, boolean oldKernelOrphans) {
-        /** {@code old_kernel_orphans: destroy}: destroy orphans with a FIN outstanding on kernels before 6.11 too (a backported fix). */
-        public Termination(List<String> methods, Duration sigtermGrace, boolean sigkill, boolean sigquitJvm, List<String> vetoCommand) {
-            this(methods, sigtermGrace, sigkill, sigquitJvm, vetoCommand, false);
-        }
+        /** The rules' {@code termination.methods}, as spelled there. */
+        public enum Method {
+            SOCKET, SOCKET_DESTROY, SOCKET_SHUTDOWN, SIGNAL;
 
-        public static final String SOCKET = "socket";
-        public static final String SIGNAL = "signal";
-        public static final List<String> METHODS = List.of("socket", "socket-destroy", "socket-shutdown", "signal");
+            public final String yaml = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+
+            /** @return the method spelled {@code name} in a rules file, or null */
+            public static Method named(String name) {
+                for (Method m : values()) if (m.yaml.equals(name)) return m;
+                return null;
+            }
+        }
 
         public Termination {
             methods = List.copyOf(methods);

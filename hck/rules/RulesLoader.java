@@ -7,6 +7,7 @@ import hck.rules.YamlTree.Node;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,7 @@ public final class RulesLoader {
         MapNode t = v.map(n, "termination", Set.of("methods", "sigterm_grace", "sigkill", "sigquit_jvm", "veto_command", "old_kernel_orphans"));
         if (t == null) return term;
         Map<String, Node> e = t.entries();
-        List<String> methods = e.containsKey("methods") ? methods(e.get("methods")) : term.methods();
+        List<Rules.Termination.Method> methods = e.containsKey("methods") ? methods(e.get("methods")) : term.methods();
         Duration grace = e.containsKey("sigterm_grace") ? v.duration(e.get("sigterm_grace"), "termination.sigterm_grace") : term.sigtermGrace();
         boolean sigkill = e.containsKey("sigkill") ? v.bool(e.get("sigkill"), "termination.sigkill") : term.sigkill();
         boolean sigquit = e.containsKey("sigquit_jvm") ? v.bool(e.get("sigquit_jvm"), "termination.sigquit_jvm") : term.sigquitJvm();
@@ -115,11 +116,13 @@ public final class RulesLoader {
         return new Rules.Termination(methods, grace, sigkill, sigquit, veto, oldOrphans);
     }
 
-    private List<String> methods(Node n) throws RulesException {
-        List<String> methods = v.names(n, "termination.methods");
-        String allowed = String.join(", ", Rules.Termination.METHODS);
-        for (String m : methods) {
-            if (!Rules.Termination.METHODS.contains(m)) throw v.error(n, "termination.methods", "has unknown method '" + m + "' (allowed: " + allowed + ")");
+    private List<Rules.Termination.Method> methods(Node n) throws RulesException {
+        String allowed = String.join(", ", Arrays.stream(Rules.Termination.Method.values()).map(m -> m.yaml).toList());
+        List<Rules.Termination.Method> methods = new ArrayList<>();
+        for (String name : v.names(n, "termination.methods")) {
+            Rules.Termination.Method m = Rules.Termination.Method.named(name);
+            if (m == null) throw v.error(n, "termination.methods", "has unknown method '" + name + "' (allowed: " + allowed + ")");
+            methods.add(m);
         }
         if (methods.isEmpty()) throw v.error(n, "termination.methods", "must name at least one of: " + allowed);
         return methods;

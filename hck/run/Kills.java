@@ -3,6 +3,7 @@ package hck.run;
 import hck.act.Result;
 import hck.act.Terminator;
 import hck.decide.Decision;
+import hck.model.Left;
 import hck.model.TcpSocket;
 import hck.netns.NetnsSwitch;
 import hck.sys.KernelInfo;
@@ -17,7 +18,8 @@ import java.util.Objects;
 public final class Kills {
     private Kills() {}
 
-    public static Map<TcpSocket, Result> perNamespace(Plan plan, Sweep sweep, Verdicts verdicts, KernelInfo kernel) throws IOException {
+    /** Never throws for what the kernel or a namespace does: every hung socket gets a result, failures included. */
+    public static Map<TcpSocket, Result> perNamespace(Plan plan, Sweep sweep, Verdicts verdicts, KernelInfo kernel) {
         Map<TcpSocket, Result> results = new IdentityHashMap<>();
         long self = ProcessHandle.current().pid();
         boolean udpToo = plan.rules().udp().terminate();
@@ -40,7 +42,10 @@ public final class Kills {
                 results.putAll(NetnsSwitch.inside(n.ns(), () -> new Terminator(plan.rules().termination(), kernel, again, plan.log(), self).terminate(mine)));
             } catch (NetnsSwitch.Unavailable e) {
                 plan.log().warn("{}: its sockets were not terminated", e.getMessage());
-                mine.forEach(s -> results.put(s, Result.gone("its network namespace vanished before hck got to it")));
+                mine.forEach(s -> results.put(s, Result.notAttempted(Left.NETNS_GONE, "its network namespace vanished before hck got to it")));
+            } catch (IOException e) { // entering or leaving the namespace failed after its kills began
+                plan.log().error("netns {}: {}: the run stopped after it began terminating", n.ns().label(), e.getMessage());
+                mine.forEach(s -> results.putIfAbsent(s, Result.failed("the run stopped in its namespace: " + e.getMessage())));
             }
         }
         return results;

@@ -6,6 +6,7 @@ import hck.check.Status;
 import hck.decide.Decision;
 import hck.io.AtomicFile;
 import hck.io.Background;
+import hck.model.Left;
 import hck.notify.Event;
 import hck.notify.Notifier;
 import hck.report.LogReport;
@@ -64,12 +65,11 @@ public final class Publish {
         int exit = check != null ? check.status().exitCode : report.summary().failed() > 0 ? ExitCode.FAILED : ExitCode.OK;
         String stopped = Signals.stopRequested();
         if (stopped != null) {
-            plan.log().warn("Stopped by {}: {} hung connection(s) left as they were; the record above is complete", stopped, report.leftByStop());
+            plan.log().warn("Stopped by {}: {} hung connection(s) left as they were; the record above is complete", stopped, report.summary().left(Left.STOPPED));
         }
         RunMemory memory = plan.memory();
         // the record these outputs keep or show: live counters, the metrics' totals, the check's last status
         if (plan.live() || outputs.prometheus() != null || (check != null && !plan.rules().notifications().isEmpty())) memory.state();
-        if (plan.live()) memory.state().count(report.summary().terminated(), report.summary().failed());
         if (memory.loaded() && (check != null || exit == ExitCode.OK)) memory.state().succeeded(clock.startedEpochSeconds());
         if (outputs.prometheus() != null) prometheus(sweep, report, foresight);
         if (check != null) return answer(check, exit, report);

@@ -3,11 +3,14 @@ package hck.run;
 import hck.act.Result;
 import hck.decide.Decision;
 import hck.decide.Verdict;
+import hck.model.Action;
+import hck.model.Left;
 import hck.model.TcpSocket;
 import hck.report.Outcome;
 import hck.report.Summary;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,9 +18,9 @@ import java.util.function.Consumer;
 
 /**
  * What the run found and did: one outcome per listed socket, the summary's counts, the counts per
- * namespace, and how many hung sockets a signal left as they were.
+ * namespace (the summary says how many hung sockets live mode left, and why).
  */
-public record RunReport(List<Outcome> outcomes, Summary summary, List<Summary.PerNetns> perNetns, long leftByStop) {
+public record RunReport(List<Outcome> outcomes, Summary summary, List<Summary.PerNetns> perNetns) {
 
     /**
      * @param results   live mode's result per socket (empty otherwise)
@@ -27,13 +30,13 @@ public record RunReport(List<Outcome> outcomes, Summary summary, List<Summary.Pe
         boolean udpReportOnly = !plan.rules().udp().terminate();
         List<Outcome> outcomes = new ArrayList<>(verdicts.listed().size());
         for (Decision d : verdicts.listed()) {
-            Outcome o = d.verdict() != Verdict.HUNG ? Outcome.of(d, Outcome.NONE)
+            Outcome o = d.verdict() != Verdict.HUNG ? Outcome.of(d, Action.NONE)
                     : d.socket().udp() != null && udpReportOnly
-                    ? new Outcome(d, Verdict.HUNG, d.reason() + "; reported only (udp action: report)", Outcome.NONE, null, null,
-                            plan.live() ? Outcome.REPORTED_ONLY : null)
+                    ? new Outcome(d, Verdict.HUNG, d.reason() + "; reported only (udp action: report)", Action.NONE, null, null,
+                            plan.live() ? Left.REPORTED_ONLY : null)
                     : switch (plan.mode()) {
-                        case DRY_RUN -> Outcome.of(d, Outcome.WOULD_TERMINATE);
-                        case CHECK -> Outcome.of(d, Outcome.NONE);
+                        case DRY_RUN -> Outcome.of(d, Action.WOULD_TERMINATE);
+                        case CHECK -> Outcome.of(d, Action.NONE);
                         case LIVE -> outcome(d, results.get(d.socket()));
                     };
             if (plan.live() && d.verdict() == Verdict.HUNG) onOutcome.accept(o);
@@ -53,8 +56,7 @@ public record RunReport(List<Outcome> outcomes, Summary summary, List<Summary.Pe
                         nsCandidates, mine)));
             }
         }
-        long left = results.values().stream().filter(Result::stopped).count();
-        return new RunReport(outcomes, summary, perNetns, left);
+        return new RunReport(outcomes, summary, perNetns);
     }
 
     /** The hung sockets, in the order they were listed. */
@@ -64,23 +66,24 @@ public record RunReport(List<Outcome> outcomes, Summary summary, List<Summary.Pe
 
     static Outcome outcome(Decision d, Result r) {
         return switch (r.action()) {
-            case Result.TERMINATED -> new Outcome(d, Verdict.HUNG, r.note() == null ? d.reason() : d.reason() + "; " + r.note(),
-                    Outcome.TERMINATED, r.method(), r.destroyResult());
-            case Result.FAILED -> new Outcome(d, Verdict.HUNG, d.reason() + "; not terminated: " + r.note(), Outcome.FAILED, null, r.destroyResult());
-            case Result.VETOED -> new Outcome(d, Verdict.SKIPPED, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult(), Outcome.VETOED);
-            default -> new Outcome(d, Verdict.HUNG, d.reason() + "; " + r.note(), Outcome.NONE, null, r.destroyResult(),
-                    r.stopped() ? Outcome.STOPPED : Outcome.GONE);
+            case TERMINATED -> new Outcome(d, Verdict.HUNG, r.note() == null ? d.reason() : d.reason() + "; " + r.note(),
+                    Action.TERMINATED, r.method(), r.destroyResult(), null);
+            case FAILED -> new Outcome(d, Verdict.HUNG, d.reason() + "; not terminated: " + r.note(), Action.FAILED, null, r.destroyResult(), null);
+            case NONE, WOULD_TERMINATE -> new Outcome(d, r.left() == Left.VETOED ? Verdict.SKIPPED : Verdict.HUNG, d.reason() + "; " + r.note(),
+                    Action.NONE, null, r.destroyResult(), r.left());
         };
     }
 
     public static Summary summarize(long scanned, long candidates, List<Outcome> outcomes) {
         long hung = 0, skipped = 0, terminated = 0, failed = 0;
+        Map<Left, Long> left = new EnumMap<>(Left.class);
         for (Outcome o : outcomes) {
             if (o.verdict() == Verdict.HUNG) hung++;
             if (o.verdict() == Verdict.SKIPPED) skipped++;
-            if (o.action().equals(Outcome.TERMINATED) || o.action().equals(Outcome.WOULD_TERMINATE)) terminated++;
-            if (o.action().equals(Outcome.FAILED)) failed++;
+            if (o.action() == Action.TERMINATED || o.action() == Action.WOULD_TERMINATE) terminated++;
+            if (o.action() == Action.FAILED) failed++;
+            if (o.left() != null) left.merge(o.left(), 1L, Long::sum);
         }
-        return new Summary(scanned, candidates, hung, skipped, terminated, failed);
+        return new Summary(scanned, candidates, hung, skipped, terminated, failed, left);
     }
 }

@@ -30,12 +30,10 @@ public record KernelInfo(String release, Boolean sockDestroy, boolean timeWaitDe
     }
 
     /**
-     * The running kernel's release, or HCK_KERNEL_RELEASE when set: the release-dependent policy
-     * (TIME_WAIT from 6.0, orphans with a FIN outstanding from 6.11) is tested on any kernel with it.
+     * The running kernel's release, and only that: the policy it sets decides what live mode may
+     * destroy, so no environment can change it (tests hand a {@link KernelInfo} of their own).
      */
     public static String currentRelease() {
-        String forced = System.getenv("HCK_KERNEL_RELEASE");
-        if (forced != null && !forced.isBlank()) return forced.trim();
         try {
             return ProcFiles.read(Path.of("/proc/sys/kernel/osrelease")).trim();
         } catch (IOException e) {

@@ -55,8 +55,19 @@ public final class SockDiag implements AutoCloseable {
         }
     }
 
+    /** The kernel's answer to one request: the socket it found, or an errno (0: done, for a destroy). */
+    public sealed interface Answer permits Found, Errno {}
+
     /** What an exact lookup found: the socket's current state, cookie and inode. */
-    public record Found(TcpState state, long cookie, long inode) {}
+    public record Found(TcpState state, long cookie, long inode) implements Answer {}
+
+    /** The request's errno: ENOENT for no such socket, ESTALE for another cookie, 0 for a destroy done. */
+    public record Errno(int value) implements Answer {
+        /** The socket is not there (any more) under this identity. */
+        public boolean noSuchSocket() {
+            return value == LibC.ENOENT || value == LibC.ESTALE;
+        }
+    }
 
     private final Netlink nl;
     private int seq;
@@ -75,30 +86,30 @@ public final class SockDiag implements AutoCloseable {
      */
     public int probeDestroy() throws IOException {
         Id nothing = new Id(AF_INET, IPPROTO_TCP, new byte[16], 0, new byte[16], 0, 0, NO_COOKIE);
-        return (Integer) exchange(List.of(nothing), SOCK_DESTROY)[0];
+        return exchange(List.of(nothing), SOCK_DESTROY)[0] instanceof Errno e ? e.value() : 0;
     }
 
-    /** Per id: a {@link Found}, or the errno (Integer) of the lookup (ENOENT: no such socket). */
-    public Object[] lookup(List<Id> ids) throws IOException {
+    /** Per id, the kernel's answer: a {@link Found}, or the lookup's {@link Errno}. */
+    public Answer[] lookup(List<Id> ids) throws IOException {
         return exchange(ids, SOCK_DIAG_BY_FAMILY);
     }
 
     /** Per id: 0 when the kernel destroyed the socket, else the errno. */
     public int[] destroy(List<Id> ids) throws IOException {
-        Object[] r = exchange(ids, SOCK_DESTROY);
+        Answer[] r = exchange(ids, SOCK_DESTROY);
         int[] out = new int[r.length];
-        for (int i = 0; i < r.length; i++) out[i] = r[i] instanceof Integer e ? e : 0;
+        for (int i = 0; i < r.length; i++) out[i] = r[i] instanceof Errno e ? e.value() : 0;
         return out;
     }
 
-    private Object[] exchange(List<Id> ids, short type) throws IOException {
-        Object[] results = new Object[ids.size()];
+    private Answer[] exchange(List<Id> ids, short type) throws IOException {
+        Answer[] results = new Answer[ids.size()];
         if (ids.size() < PARALLEL_FROM) {
             seq = exchange(nl, ids, 0, ids.size(), type, results, seq);
             return results;
         }
         // The kernel does each request's work in the sender's system call (the lookup, the destroy
-        // and the RST it sends): on two threads, two cores share it (50k kills here: 2.4 → 1.5–1.8 s).
+        // and the RST it sends): on two threads, two cores share it (bench/run.sh measures the live kills).
         // The second socket is opened on this thread, so that it is in the same network namespace
         // as the first: hck may be inside another namespace than its other threads.
         int half = ids.size() / 2;
@@ -122,7 +133,7 @@ public final class SockDiag implements AutoCloseable {
     }
 
     /** Requests {@code ids[from, to)} over {@code nl}, in batches; returns the last sequence number used. */
-    private static int exchange(Netlink nl, List<Id> ids, int from, int to, short type, Object[] results, int seq) throws IOException {
+    private static int exchange(Netlink nl, List<Id> ids, int from, int to, short type, Answer[] results, int seq) throws IOException {
         for (int start = from; start < to; start += BATCH) {
             int end = Math.min(to, start + BATCH);
             int base = seq + 1;
@@ -141,13 +152,13 @@ public final class SockDiag implements AutoCloseable {
         InetDiag.sockid(b, id.sport(), id.dport(), id.src(), id.dst(), id.ifindex(), id.cookie());
     }
 
-    private static void receive(Netlink nl, Object[] results, int offset, int base, int expected) throws IOException {
+    private static void receive(Netlink nl, Answer[] results, int offset, int base, int expected) throws IOException {
         int[] answered = {0};
         nl.receive((type, s, payload) -> {
             int idx = s - base;
             if (idx >= 0 && idx < expected && results[offset + idx] == null) {
                 if (type == Netlink.NLMSG_ERROR) {
-                    results[offset + idx] = -payload.getInt(0);
+                    results[offset + idx] = new Errno(-payload.getInt(0));
                     answered[0]++;
                 } else if (type == SOCK_DIAG_BY_FAMILY && payload.limit() >= MSG) {
                     results[offset + idx] = found(payload);

@@ -1,5 +1,7 @@
 package hck.notify;
 
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import hck.model.Printable;
@@ -23,7 +25,7 @@ class EscapingTest {
     @Test
     void slackAndDiscordPingNobody() throws Exception {
         Event e = new Event("web-1", "live", "hck on web-1 terminated 3 hung TCP connections",
-                List.of("<!channel> @everyone & <@U123> PID 42: 3 CLOSE_WAIT, oldest 75s"), new Summary(10, 3, 3, 0, 3, 0), List.of());
+                List.of("<!channel> @everyone & <@U123> PID 42: 3 CLOSE_WAIT, oldest 75s"), new Summary(10, 3, 3, 0, 3, 0, Map.of()), List.of());
         JsonNode slack = new ObjectMapper().readTree(Payloads.slack(e));
         String text = slack.toString();
         assertFalse(text.contains("<!channel>") || text.contains("<@U123>"), text);

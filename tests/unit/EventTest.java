@@ -1,5 +1,9 @@
 package hck.notify;
 
+import hck.model.Action;
+
+import java.util.Map;
+
 import hck.check.NagiosCheck;
 import hck.decide.AgeSource;
 import hck.decide.Decision;
@@ -30,7 +34,7 @@ class EventTest {
     void aChangedCheckSaysItsStatusBeforeAndNowWithoutPerfdata() {
         List<Decision> hung = List.of(hung(1, 75_000, "a: b | c"), hung(2, 61_500, "a: b | c"));
         NagiosCheck.Result check = NagiosCheck.evaluate(hung, Rules.BUILT_IN.check());
-        Event e = Event.checkChanged("web-1", check, "OK", new Summary(10, 2, 2, 0, 0, 0), hung.stream().map(d -> Outcome.of(d, Outcome.NONE)).toList());
+        Event e = Event.checkChanged("web-1", check, "OK", new Summary(10, 2, 2, 0, 0, 0, Map.of()), hung.stream().map(d -> Outcome.of(d, Action.NONE)).toList());
         // the check's own summary: a name with ': ' and '|' (escaped as in the status line) stays whole
         assertEquals("hck on web-1: WARNING (was OK): 2 hung TCP connections (a: b \\x7c c PID 42: 2 CLOSE_WAIT, oldest 75s)", e.headline());
         assertEquals(List.of("a: b \\x7c c PID 42: 2 CLOSE_WAIT, oldest 75s"), e.holders());
@@ -39,10 +43,10 @@ class EventTest {
 
     @Test
     void aLiveRunSaysWhatItTerminatedAndWhatFailed() {
-        List<Outcome> hung = List.of(Outcome.of(hung(1, 90_000, "myapp"), Outcome.TERMINATED), Outcome.of(hung(2, 80_000, "myapp"), Outcome.FAILED));
+        List<Outcome> hung = List.of(Outcome.of(hung(1, 90_000, "myapp"), Action.TERMINATED), Outcome.of(hung(2, 80_000, "myapp"), Action.FAILED));
         assertEquals("hck on web-1 terminated 1 hung TCP connection, 1 failed",
-                Event.liveRun("web-1", new Summary(10, 2, 2, 0, 1, 1), hung).headline());
-        assertEquals("hck on web-1 terminated 3 hung TCP connections", Event.liveRun("web-1", new Summary(10, 3, 3, 0, 3, 0), hung).headline());
-        assertEquals(List.of("myapp PID 42: 2 CLOSE_WAIT, oldest 90s"), Event.liveRun("web-1", new Summary(10, 2, 2, 0, 2, 0), hung).holders());
+                Event.liveRun("web-1", new Summary(10, 2, 2, 0, 1, 1, Map.of()), hung).headline());
+        assertEquals("hck on web-1 terminated 3 hung TCP connections", Event.liveRun("web-1", new Summary(10, 3, 3, 0, 3, 0, Map.of()), hung).headline());
+        assertEquals(List.of("myapp PID 42: 2 CLOSE_WAIT, oldest 90s"), Event.liveRun("web-1", new Summary(10, 2, 2, 0, 2, 0, Map.of()), hung).holders());
     }
 }

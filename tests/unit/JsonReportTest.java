@@ -1,5 +1,9 @@
 package hck.report;
 
+import hck.model.Action;
+
+import java.util.Map;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import hck.decide.AgeSource;
@@ -29,7 +33,7 @@ class JsonReportTest {
 
     static JsonNode render(List<Outcome> outcomes) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JsonReport.write(out, RUN, new Summary(47, 14, 1, 12, 1, 0), List.of(new Summary.PerNetns(null, new Summary(47, 14, 1, 12, 1, 0))), outcomes);
+        JsonReport.write(out, RUN, new Summary(47, 14, 1, 12, 1, 0, Map.of()), List.of(new Summary.PerNetns(null, new Summary(47, 14, 1, 12, 1, 0, Map.of()))), outcomes);
         return new ObjectMapper().readTree(out.toByteArray());
     }
 
@@ -38,24 +42,26 @@ class JsonReportTest {
         TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 52431, null),
                 1, 0, 99817, "1a2b", null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, "myapp")), null);
         Decision d = new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle 75.2s > 60s (app not closing socket)", Duration.ofSeconds(60), 75_200, AgeSource.TCP_INFO);
-        JsonNode doc = render(List.of(Outcome.of(d, Outcome.WOULD_TERMINATE)));
+        JsonNode doc = render(List.of(Outcome.of(d, Action.WOULD_TERMINATE)));
         assertEquals(List.of("schema_version", "tool", "version", "host", "mode", "started_at", "duration_ms", "source", "kernel",
                 "rules", "parse_errors", "summary", "processes", "ephemeral_ports", "connections"), names(doc));
         assertEquals(1, doc.get("schema_version").asInt());
         assertEquals("2026-11-25T14:00:00Z", doc.get("started_at").asText());
         assertEquals(List.of("release", "sock_destroy", "time_wait_destroy", "orphan_destroy"), names(doc.get("kernel")));
         assertTrue(doc.get("kernel").get("sock_destroy").isNull());
-        assertEquals(List.of("scanned", "candidates", "hung", "skipped", "terminated", "failed", "by_netns"), names(doc.get("summary")));
-        assertEquals("{\"netns\":null,\"scanned\":47,\"candidates\":14,\"hung\":1,\"skipped\":12,\"terminated\":1,\"failed\":0}",
+        assertEquals(List.of("scanned", "candidates", "hung", "skipped", "terminated", "failed", "left", "by_netns"), names(doc.get("summary")));
+        assertEquals("{\"gone\":0,\"kernel-policy\":0,\"netns-gone\":0,\"vetoed\":0,\"stopped\":0,\"reported-only\":0}",
+                doc.get("summary").get("left").toString());
+        assertEquals("{\"netns\":null,\"scanned\":47,\"candidates\":14,\"hung\":1,\"skipped\":12,\"terminated\":1,\"failed\":0,\"left\":{\"gone\":0,\"kernel-policy\":0,\"netns-gone\":0,\"vetoed\":0,\"stopped\":0,\"reported-only\":0}}",
                 doc.get("summary").get("by_netns").get(0).toString());
         JsonNode c = doc.get("connections").get(0);
         assertEquals(List.of("proto", "state", "local", "remote", "local_port", "remote_port", "netns", "pid", "process", "inode",
-                "cookie", "age_s", "age_source", "timeout_s", "verdict", "reason", "action", "method", "destroy_result", "diagnosis"), names(c));
+                "cookie", "age_s", "age_source", "timeout_s", "verdict", "reason", "action", "method", "destroy_result", "diagnosis", "left"), names(c));
         assertEquals("{\"proto\":\"tcp\",\"state\":\"CLOSE_WAIT\",\"local\":\"10.0.0.5:8080\",\"remote\":\"10.0.0.100:52431\","
                 + "\"local_port\":8080,\"remote_port\":52431,\"netns\":null,\"pid\":1234,\"process\":\"myapp\",\"inode\":99817,"
                 + "\"cookie\":\"1a2b\",\"age_s\":75.2,\"age_source\":\"tcp_info\",\"timeout_s\":60,\"verdict\":\"hung\","
                 + "\"reason\":\"CLOSE_WAIT idle 75.2s > 60s (app not closing socket)\",\"action\":\"would-terminate\",\"method\":null,"
-                + "\"destroy_result\":null,\"diagnosis\":\"eof-unread\"}",
+                + "\"destroy_result\":null,\"diagnosis\":\"eof-unread\",\"left\":null}",
                 c.toString());
     }
 
@@ -64,7 +70,7 @@ class JsonReportTest {
         TcpSocket s = new TcpSocket(TcpState.FIN_WAIT2, new Endpoint("fe80::1", 22, "eth0"), new Endpoint("::ffff:10.0.0.1", 4000, null),
                 0, 0, 0, "7", null, null, null, null, List.of(), null);
         Decision d = new Decision(s, Verdict.SKIPPED, "port 22 is excluded", null, 3_449, AgeSource.TIMER);
-        JsonNode c = render(List.of(Outcome.of(d, Outcome.NONE))).get("connections").get(0);
+        JsonNode c = render(List.of(Outcome.of(d, Action.NONE))).get("connections").get(0);
         assertEquals("[fe80::1%eth0]:22", c.get("local").asText());
         assertEquals("[::ffff:10.0.0.1]:4000", c.get("remote").asText());
         assertTrue(c.get("pid").isNull());
@@ -82,10 +88,10 @@ class JsonReportTest {
             TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 10000 + i, null),
                     1, 0, 1000 + i, Integer.toHexString(i), null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, "myapp")), null);
             outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle 75.2s > 60s", Duration.ofSeconds(60), 75_200, AgeSource.TCP_INFO),
-                    Outcome.WOULD_TERMINATE));
+                    Action.WOULD_TERMINATE));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JsonReport.write(out, RUN, new Summary(3000, 3000, 3000, 0, 3000, 0), List.of(), outcomes);
+        JsonReport.write(out, RUN, new Summary(3000, 3000, 3000, 0, 3000, 0, Map.of()), List.of(), outcomes);
         List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         List<String> connectionLines = lines.stream().filter(l -> l.startsWith("    {\"proto\"")).toList();
         assertEquals(3000, connectionLines.size());
@@ -98,8 +104,8 @@ class JsonReportTest {
     @Test
     void atomicWriteLeavesNoTempFiles(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("out.json");
-        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(0, 0, 0, 0, 0, 0), List.of(), List.of()));
-        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(1, 0, 0, 0, 0, 0), List.of(), List.of()));
+        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(0, 0, 0, 0, 0, 0, Map.of()), List.of(), List.of()));
+        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(1, 0, 0, 0, 0, 0, Map.of()), List.of(), List.of()));
         assertEquals(1, new ObjectMapper().readTree(f.toFile()).get("summary").get("scanned").asInt());
         try (var files = Files.list(dir)) {
             assertEquals(List.of(f), files.toList());
@@ -131,10 +137,10 @@ class JsonReportTest {
             TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("fe80::1", 8080, h), new Endpoint("10.0.0.100", 52431, null),
                     1, 0, 7, "1a2b", null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, h)), null, h);
             outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "reason " + h, Duration.ofMillis(1500), 75_249, AgeSource.TCP_INFO),
-                    Outcome.WOULD_TERMINATE));
+                    Action.WOULD_TERMINATE));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0), List.of(), outcomes);
+        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0, Map.of()), List.of(), outcomes);
         String doc = out.toString(java.nio.charset.StandardCharsets.UTF_8);
         ObjectMapper jackson = new ObjectMapper();
         JsonNode parsed = jackson.readTree(out.toByteArray());
@@ -165,10 +171,10 @@ class JsonReportTest {
             TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", (int) (values[i] % 65536), null),
                     new Endpoint("10.0.0.100", 52431, null), 1, 0, values[i], "1a2b", null, 1L, 1L, 1L, List.of(new Owner(values[i], 9, "p")), null);
             long age = agesMs[i % agesMs.length];
-            outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "r", Duration.ofSeconds(1), age, AgeSource.TCP_INFO), Outcome.WOULD_TERMINATE));
+            outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "r", Duration.ofSeconds(1), age, AgeSource.TCP_INFO), Action.WOULD_TERMINATE));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0), List.of(), outcomes);
+        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0, Map.of()), List.of(), outcomes);
         List<String> rows = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"proto\"")).toList();
         JsonNode doc = new ObjectMapper().readTree(out.toByteArray());
         for (int i = 0; i < values.length; i++) {

@@ -1,5 +1,9 @@
 package hck.report;
 
+import hck.model.Left;
+
+import hck.model.Action;
+
 import ch.qos.logback.classic.Level;
 import hck.decide.AgeSource;
 import hck.decide.Decision;
@@ -69,7 +73,11 @@ class LogLimitTest {
         List<String> lines = log(() -> {
             LogReport r = new LogReport(Logs.log(), false, 2, null);
             List<Decision> h = hung(5, "leaky", TcpState.CLOSE_WAIT);
-            for (int i = 0; i < 5; i++) r.outcome(Outcome.of(h.get(i), i == 4 ? Outcome.FAILED : Outcome.TERMINATED));
+            for (int i = 0; i < 5; i++) {
+                Decision d = h.get(i);
+                r.outcome(i == 4 ? new Outcome(d, d.verdict(), d.reason(), Action.FAILED, null, "EPERM", null)
+                        : new Outcome(d, d.verdict(), d.reason(), Action.TERMINATED, hck.model.KillMethod.SOCKET_DESTROY, "OK", null));
+            }
             r.outcomesEnd();
         });
         assertEquals(4, lines.size(), lines.toString());
@@ -86,11 +94,11 @@ class LogLimitTest {
         List<String> lines = log(() -> {
             LogReport r = new LogReport(Logs.log(), false, 1, "/var/tmp/hck.json");
             List<Decision> h = hung(7, "leaky", TcpState.CLOSE_WAIT);
-            String[] why = {Outcome.GONE, Outcome.VETOED, Outcome.VETOED, Outcome.GONE, Outcome.STOPPED, Outcome.STOPPED, Outcome.STOPPED};
+            Left[] why = {Left.GONE, Left.VETOED, Left.VETOED, Left.GONE, Left.STOPPED, Left.STOPPED, Left.STOPPED};
             for (int i = 0; i < 7; i++) {
                 Decision d = h.get(i);
-                r.outcome(new Outcome(d, why[i].equals(Outcome.VETOED) ? hck.decide.Verdict.SKIPPED : d.verdict(), d.reason() + "; x",
-                        Outcome.NONE, null, null, why[i]));
+                r.outcome(new Outcome(d, why[i] == Left.VETOED ? hck.decide.Verdict.SKIPPED : d.verdict(), d.reason() + "; x",
+                        Action.NONE, null, null, why[i]));
             }
             r.outcomesEnd();
         });

@@ -49,7 +49,7 @@ class RulesTest {
         assertEquals(new Rules.ProcessRule("java", Map.of(TcpState.CLOSE_WAIT, Duration.ofSeconds(300)), false), r.processes().get(0));
         assertTrue(r.processes().get(1).skip());
         assertEquals(600, r.ports().get(0).timeouts().get(TcpState.CLOSE_WAIT).toSeconds());
-        assertEquals(List.of("socket", "signal"), r.termination().methods());
+        assertEquals(List.of("socket", "signal"), r.termination().methods().stream().map(m -> m.yaml).toList());
     }
 
     @Test

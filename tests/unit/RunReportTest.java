@@ -1,10 +1,14 @@
 package hck.run;
 
+import hck.model.Action;
+
 import hck.act.Result;
 import hck.decide.AgeSource;
 import hck.decide.Decision;
 import hck.decide.Verdict;
 import hck.model.Endpoint;
+import hck.model.KillMethod;
+import hck.model.Left;
 import hck.model.Owner;
 import hck.model.TcpSocket;
 import hck.model.TcpState;
@@ -19,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,47 +69,55 @@ class RunReportTest {
         List<Decision> listed = List.of(hung, skipped);
         RunReport r = RunReport.of(plan(RunMode.DRY_RUN, Rules.BUILT_IN), sweep(listed, (String) null), verdicts(listed), Map.of(),
                 o -> fail("only live mode reports outcomes as they come"));
-        assertEquals(List.of(Outcome.WOULD_TERMINATE, Outcome.NONE), r.outcomes().stream().map(Outcome::action).toList());
-        assertEquals(new Summary(100, 2, 1, 1, 1, 0), r.summary());
+        assertEquals(List.of(Action.WOULD_TERMINATE, Action.NONE), r.outcomes().stream().map(Outcome::action).toList());
+        assertEquals(new Summary(100, 2, 1, 1, 1, 0, Map.of()), r.summary());
         assertEquals(List.of(new Summary.PerNetns(null, r.summary())), r.perNetns());
-        assertEquals(0, r.leftByStop());
+        assertEquals(0, r.summary().left().size(), "a dry run leaves nothing: it acts on nothing");
     }
 
     @Test
     void theCheckActsOnNothing() {
         List<Decision> listed = List.of(decision(socket(TcpState.FIN_WAIT2, 1, null), Verdict.HUNG));
         RunReport r = RunReport.of(plan(RunMode.CHECK, Rules.BUILT_IN), sweep(listed, (String) null), verdicts(listed), Map.of(), o -> fail());
-        assertEquals(Outcome.NONE, r.outcomes().get(0).action());
-        assertEquals(new Summary(100, 1, 1, 0, 0, 0), r.summary());
+        assertEquals(Action.NONE, r.outcomes().get(0).action());
+        assertEquals(new Summary(100, 1, 1, 0, 0, 0, Map.of()), r.summary());
     }
 
     @Test
-    void liveResultsBecomeOutcomesAndASignalsLeftoversAreCountedByTheirResult() {
+    void liveResultsBecomeOutcomesAndWhatWasLeftIsCountedByWhy() {
         Decision terminated = decision(socket(TcpState.CLOSE_WAIT, 1, null), Verdict.HUNG);
         Decision failed = decision(socket(TcpState.CLOSE_WAIT, 2, null), Verdict.HUNG);
         Decision vetoed = decision(socket(TcpState.CLOSE_WAIT, 3, null), Verdict.HUNG);
         Decision stopped = decision(socket(TcpState.CLOSE_WAIT, 4, null), Verdict.HUNG);
         Decision gone = decision(socket(TcpState.LAST_ACK, 5, null), Verdict.HUNG);
+        Decision oldKernel = decision(socket(TcpState.TIME_WAIT, 6, null), Verdict.HUNG);
+        Decision nsGone = decision(socket(TcpState.CLOSE_WAIT, 7, null), Verdict.HUNG);
         Map<TcpSocket, Result> results = new IdentityHashMap<>();
-        results.put(terminated.socket(), new Result(Result.TERMINATED, "socket-destroy", null, "OK", false));
-        results.put(failed.socket(), new Result(Result.FAILED, null, "SOCK_DESTROY failed: EPERM", "EPERM", false));
-        results.put(vetoed.socket(), new Result(Result.VETOED, null, "veto command said no", null, false));
+        results.put(terminated.socket(), new Result(Action.TERMINATED, KillMethod.SOCKET_DESTROY, null, null, "OK"));
+        results.put(failed.socket(), new Result(Action.FAILED, null, null, "SOCK_DESTROY failed: EPERM", "EPERM"));
+        results.put(vetoed.socket(), Result.notAttempted(Left.VETOED, "veto command said no"));
         results.put(stopped.socket(), Result.stopped("SIGTERM"));
-        results.put(gone.socket(), Result.gone("closed by itself before hck got to it"));
-        List<Decision> listed = List.of(terminated, failed, vetoed, stopped, gone);
+        results.put(gone.socket(), new Result(Action.NONE, null, Left.GONE, "closed by itself before hck got to it", "ENOENT"));
+        results.put(oldKernel.socket(), Result.notAttempted(Left.KERNEL_POLICY, "not destroyed: Linux 5.15 cannot destroy TIME_WAIT sockets"));
+        results.put(nsGone.socket(), Result.notAttempted(Left.NETNS_GONE, "its network namespace vanished before hck got to it"));
+        assertThrows(IllegalArgumentException.class, () -> Result.notAttempted(Left.GONE, "x"), "gone by itself is not a reason hck left it");
+        List<Decision> listed = List.of(terminated, failed, vetoed, stopped, gone, oldKernel, nsGone);
         List<Outcome> told = new ArrayList<>();
         RunReport r = RunReport.of(plan(RunMode.LIVE, Rules.BUILT_IN), sweep(listed, (String) null), verdicts(listed), results, told::add);
 
-        assertEquals(List.of(Outcome.TERMINATED, Outcome.FAILED, Outcome.NONE, Outcome.NONE, Outcome.NONE),
+        assertEquals(List.of(Action.TERMINATED, Action.FAILED, Action.NONE, Action.NONE, Action.NONE, Action.NONE, Action.NONE),
                 r.outcomes().stream().map(Outcome::action).toList());
-        assertEquals("socket-destroy", r.outcomes().get(0).method());
+        assertEquals(Arrays.asList(null, null, Left.VETOED, Left.STOPPED, Left.GONE, Left.KERNEL_POLICY, Left.NETNS_GONE),
+                r.outcomes().stream().map(Outcome::left).toList());
+        assertEquals(KillMethod.SOCKET_DESTROY, r.outcomes().get(0).method());
         assertEquals(Verdict.SKIPPED, r.outcomes().get(2).verdict(), "a vetoed socket ends skipped");
         assertTrue(r.outcomes().get(1).reason().endsWith("; not terminated: SOCK_DESTROY failed: EPERM"), r.outcomes().get(1).reason());
         assertTrue(r.outcomes().get(3).reason().endsWith("; hck was stopped by SIGTERM before it got to it"));
-        assertEquals(new Summary(100, 5, 4, 1, 1, 1), r.summary());
-        assertEquals(1, r.leftByStop(), "counted by the result, not by the text of a reason");
-        assertEquals(5, told.size(), "every hung socket's outcome, as live mode logs them");
-        assertEquals(4, r.hung().size());
+        assertEquals(new Summary(100, 7, 6, 1, 1, 1, Map.of(Left.VETOED, 1L, Left.STOPPED, 1L, Left.GONE, 1L, Left.KERNEL_POLICY, 1L,
+                Left.NETNS_GONE, 1L)), r.summary(), "each kind counted by the result, not by the text of a reason");
+        assertEquals(4, r.summary().notAttempted(), "vetoed, stopped, kernel policy and a vanished namespace were not tried");
+        assertEquals(7, told.size(), "every hung socket's outcome, as live mode logs them");
+        assertEquals(6, r.hung().size());
     }
 
     @Test
@@ -114,8 +127,8 @@ class RunReportTest {
         Decision c = decision(socket(TcpState.CLOSE_WAIT, 3, "blue"), Verdict.SKIPPED);
         List<Decision> listed = List.of(a, b, c);
         RunReport r = RunReport.of(plan(RunMode.DRY_RUN, Rules.BUILT_IN), sweep(listed, null, "blue"), verdicts(listed), Map.of(), o -> { });
-        assertEquals(new Summary(200, 3, 2, 1, 2, 0), r.summary());
-        assertEquals(List.of(new Summary.PerNetns(null, new Summary(100, 1, 1, 0, 1, 0)), new Summary.PerNetns("blue", new Summary(100, 2, 1, 1, 1, 0))),
+        assertEquals(new Summary(200, 3, 2, 1, 2, 0, Map.of()), r.summary());
+        assertEquals(List.of(new Summary.PerNetns(null, new Summary(100, 1, 1, 0, 1, 0, Map.of())), new Summary.PerNetns("blue", new Summary(100, 2, 1, 1, 1, 0, Map.of()))),
                 r.perNetns());
     }
 
