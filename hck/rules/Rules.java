@@ -102,11 +102,6 @@ public record Rules(
                 notifications, udp, forecast, limit);
     }
 
-    public Rules withForecast(Forecast f) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check,
-                notifications, udp, f, logLimit);
-    }
-
     /**
      * Exhaustion forecasts: growth rates from the samples of the last {@code window} (runs that
      * share a state file); a destination whose ephemeral ports are {@code portsListed} percent in

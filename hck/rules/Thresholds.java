@@ -25,8 +25,4 @@ public record Thresholds(Range warning, Range critical, Map<TcpState, Range> war
     public Thresholds(Range warning, Range critical, Map<TcpState, Range> warningState, Map<TcpState, Range> criticalState) {
         this(warning, critical, warningState, criticalState, EXHAUSTION_WARNING, EXHAUSTION_CRITICAL, PORTS_WARNING, PORTS_CRITICAL);
     }
-
-    public Thresholds withForecast(Duration exhaustionWarning, Duration exhaustionCritical, double portsWarning, double portsCritical) {
-        return new Thresholds(warning, critical, warningState, criticalState, exhaustionWarning, exhaustionCritical, portsWarning, portsCritical);
-    }
 }

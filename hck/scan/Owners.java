@@ -20,18 +20,10 @@ import java.util.function.Consumer;
 public final class Owners {
     private Owners() {}
 
-    public static List<TcpSocket> attach(List<TcpSocket> candidates, Consumer<String> warn) throws IOException {
-        return attach(candidates, warn, null);
-    }
-
-    /** With the /proc pass {@link #prefetch} started during the scan, or without one (null): then it runs now. */
-    public static List<TcpSocket> attach(List<TcpSocket> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
-        return attachCounting(candidates, warn, prefetch).sockets();
-    }
-
     /** The sockets with their owners, and how many processes' open files could not be read (their sockets show no owner). */
     public record Attached(List<TcpSocket> sockets, int unreadable, Map<Long, Integer> openFds) {}
 
+    /** With the /proc pass {@link Prefetch} started during the scan, or without one (null): then it runs now. */
     public static Attached attachCounting(List<TcpSocket> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
         long[] inodes = candidates.stream().filter(s -> !s.orphan()).mapToLong(TcpSocket::inode).sorted().distinct().toArray();
         if (inodes.length == 0) return new Attached(candidates, 0, Map.of());

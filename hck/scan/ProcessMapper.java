@@ -39,7 +39,7 @@ public final class ProcessMapper {
     /**
      * Every socket descriptor of every process, read once: the links of /proc/PID/fd are read for
      * all descriptors whatever the candidates are, so the pass can run while the scan that names
-     * the candidates is still under way ({@link Owners#prefetch}), and match them after.
+     * the candidates is still under way ({@link Owners.Prefetch}), and match them after.
      */
     public SocketFds walk() throws IOException {
         List<Path> pidDirs = new ArrayList<>();

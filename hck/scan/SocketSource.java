@@ -5,7 +5,7 @@ import hck.model.TcpSocket;
 import java.io.IOException;
 import java.util.List;
 
-/** Where sockets come from: ss over netlink, or /proc/net/tcp{,6} read directly. */
+/** Where sockets come from: the kernel over netlink (sock_diag, the default), ss, or /proc/net/tcp{,6} read directly. */
 public interface SocketSource {
     String name();
 

@@ -28,7 +28,6 @@ public final class SsParser {
     private final boolean udp;
     private Builder current;
     private long badLines;
-    private String firstBadLine;
 
     public SsParser(Consumer<TcpSocket> sink) {
         this(sink, false);
@@ -44,9 +43,6 @@ public final class SsParser {
         return badLines;
     }
 
-    public String firstBadLine() {
-        return firstBadLine;
-    }
 
     public void line(String line) {
         if (line.isBlank()) return;
@@ -81,7 +77,7 @@ public final class SsParser {
     }
 
     private void bad(String line) {
-        if (badLines++ == 0) firstBadLine = line.length() > 200 ? line.substring(0, 200) : line;
+        badLines++;
     }
 
     private static Builder parseMain(String line) {
