@@ -170,6 +170,8 @@ public class hck implements Callable<Integer> {
     /** When this JVM started running hck: check mode's -t counts from here. */
     static final long STARTED_NS = System.nanoTime();
     static final Path DEFAULT_RULES = Path.of("/etc/hck/rules.yaml");
+    /** {@code --rules built-in}: the built-in rules, even where /etc/hck/rules.yaml exists (a file of that name: ./built-in). */
+    static final String BUILT_IN_RULES = "built-in";
 
     static class Mode {
         @Option(names = {"-n", "--dry-run"}, required = true, description = "Report hung connections and what live mode would do; touch nothing.")
@@ -207,7 +209,8 @@ public class hck implements Callable<Integer> {
             description = "Never touch sockets of these process names (exact or glob). Replaces the rules file's list.")
     List<String> excludeProcesses;
     @Option(names = "--rules", paramLabel = "FILE",
-            description = "Rules file (default " + "/etc/hck/rules.yaml" + " if present, else the built-in rules).")
+            description = "Rules file (default " + "/etc/hck/rules.yaml" + " if present, else the built-in rules; 'built-in': the built-in "
+                    + "rules whatever files exist).")
     Path rulesFile;
     @Option(names = "--insecure-rules",
             description = "As root, accept a rules file that someone other than root could have written (by default refused, "
@@ -408,7 +411,8 @@ public class hck implements Callable<Integer> {
 
     /** The rules file (or the built-in rules), then what the command line says over it. */
     private Rules loadRules() throws RulesException {
-        Path file = rulesFile != null ? rulesFile : Files.exists(DEFAULT_RULES) ? DEFAULT_RULES : null;
+        Path file = rulesFile != null ? (rulesFile.toString().equals(BUILT_IN_RULES) ? null : rulesFile)
+                : Files.exists(DEFAULT_RULES) ? DEFAULT_RULES : null;
         rulesOrigin = file == null ? "built-in" : file.toString();
         return overrides().applyTo(file == null ? Rules.BUILT_IN : RulesFile.load(file, insecureRules), mode.check);
     }

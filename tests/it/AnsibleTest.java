@@ -39,6 +39,14 @@ class AnsibleTest {
         assertEquals(0, r.rc(), r.stdout() + r.stderr());
     }
 
+    /**
+     * Every host path the role writes or deletes (defaults/main.yml), and where each play of the suite
+     * points it: inside this test's temp directory, per inventory host. {@link #theRoleTouchesNoDefaultPath}
+     * holds this list to the role's defaults and the plays to it.
+     */
+    static final Map<String, String> HOST_PATHS = Map.of("hck_install_dir", "opt", "hck_config_dir", "etc", "hck_state_dir", "state",
+            "hck_lock_file", "hck.lock", "hck_systemd_unit_dir", "systemd", "hck_cron_file", "cron.d/hck");
+
     Path inventory(List<Netns> ns, Map<String, String> extraHostVars) throws Exception {
         StringBuilder b = new StringBuilder("[fleet]\n");
         for (int i = 0; i < ns.size(); i++) {
@@ -48,16 +56,76 @@ class AnsibleTest {
             b.append('\n');
         }
         b.append("[fleet:vars]\nansible_connection=local\nansible_python_interpreter=").append(python()).append('\n')
-                .append("ansible_become=false\n")
-                .append("hck_install_dir=").append(tmp).append("/{{ inventory_hostname }}/opt\n")
-                .append("hck_config_dir=").append(tmp).append("/{{ inventory_hostname }}/etc\n")
-                .append("hck_state_dir=").append(tmp).append("/{{ inventory_hostname }}/state\n")
-                .append("hck_lock_file=").append(tmp).append("/{{ inventory_hostname }}/hck.lock\n")
-                .append("hck_report_dir=").append(tmp).append("/reports\n")
+                .append("ansible_become=false\n");
+        new TreeMap<>(HOST_PATHS).forEach((k, v) -> b.append(k).append('=').append(tmp).append("/{{ inventory_hostname }}/").append(v).append('\n'));
+        b.append("hck_report_dir=").append(tmp).append("/reports\n")
                 .append("hck_cache_dir=").append(tmp).append("/cache\n");
         Path inv = Files.createTempFile(tmp, "inventory", ".ini");
         Files.writeString(inv, b.toString());
         return inv;
+    }
+
+    /**
+     * The role's defaults name no host path the suite's plays leave where it is: each default host
+     * path is in {@link #HOST_PATHS} and in the fleet sandbox's inventory, and the plays this suite
+     * runs (the whole role with no schedule, which removes a cron file no longer configured, then the
+     * schedules systemd, cron and none) run in a private mount namespace where a sentinel sits at each
+     * default path, over overlays of /etc, /opt, /var/lib and /run whose upper layers show every file
+     * written there: only the sentinels, unchanged, at the end.
+     */
+    @Test
+    void theRoleTouchesNoDefaultPath() throws Exception {
+        Env.requireRoot();
+        Env.requireCommand("ansible-playbook");
+        Env.requireCommand("unshare");
+        Map<String, String> defaults = new TreeMap<>();
+        for (String line : Files.readAllLines(Path.of("ansible/roles/hck/defaults/main.yml"))) {
+            Matcher m = Pattern.compile("^(hck_\\w+): \"?(/[^\"]*)\"?$").matcher(line);
+            if (m.matches()) defaults.put(m.group(1), m.group(2));
+        }
+        // hck_java is only ever run, never written (hck_install_java, which would install a package, is off in these plays)
+        assertEquals("/usr/bin/java", defaults.remove("hck_java"));
+        assertEquals(new TreeMap<>(HOST_PATHS).keySet(), defaults.keySet(), "a host path the role writes is not sandboxed by the suite's plays");
+        String fleetInventory = Files.readString(Path.of("tests/support/fleet-sandbox.sh"));
+        for (String k : defaults.keySet()) assertTrue(fleetInventory.contains("\n" + k + "=$T/"), k + " is not sandboxed in FleetSshTest's inventory");
+
+        Path inv = inventory(List.of(), Map.of());
+        Files.writeString(inv, Files.readString(inv).replace("[fleet]\n", "[fleet]\nh1\n"));
+        Files.createDirectories(tmp.resolve("h1/systemd"));
+        Files.createDirectories(tmp.resolve("h1/cron.d"));
+        Path up = Files.createDirectories(tmp.resolve("up"));
+        List<String> sentinels = new ArrayList<>(defaults.values());
+        sentinels.remove("/opt/hck");
+        sentinels.remove("/etc/hck");
+        sentinels.remove("/var/lib/hck");
+        sentinels.remove("/etc/systemd/system");
+        sentinels.addAll(List.of("/opt/hck/hck.jar", "/etc/hck/rules.yaml", "/var/lib/hck/last.json", "/var/lib/hck/state.json",
+                "/etc/systemd/system/hck.service", "/etc/systemd/system/hck.timer"));
+        String play = "env ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=0 ansible-playbook -i " + inv + " ansible/site.yml";
+        String script = String.join("\n",
+                "set -eu",
+                "mount --make-rprivate /",
+                "mount -t tmpfs sentinel-up " + up,
+                "for d in /etc /opt /var/lib /run; do mkdir -p " + up + "$d/u " + up + "$d/w",
+                "  mount -t overlay -o lowerdir=$d,upperdir=" + up + "$d/u,workdir=" + up + "$d/w sentinel $d; done",
+                "for f in " + String.join(" ", sentinels) + "; do mkdir -p \"$(dirname $f)\"; echo \"sentinel $f\" > $f; done",
+                play + " > " + tmp.resolve("play0.log") + " 2>&1 || { echo play0 failed; cat " + tmp.resolve("play0.log") + "; exit 1; }",
+                play + " --tags hck_schedule -e hck_schedule=systemd -e hck_schedule_start=false > " + tmp.resolve("play1.log") + " 2>&1 || { echo play1 failed; cat " + tmp.resolve("play1.log") + "; exit 1; }",
+                play + " --tags hck_schedule -e hck_schedule=cron > " + tmp.resolve("play2.log") + " 2>&1 || { echo play2 failed; cat " + tmp.resolve("play2.log") + "; exit 1; }",
+                play + " --tags hck_schedule -e hck_schedule=none > " + tmp.resolve("play3.log") + " 2>&1 || { echo play3 failed; cat " + tmp.resolve("play3.log") + "; exit 1; }",
+                "for f in " + String.join(" ", sentinels) + "; do [ \"$(cat $f)\" = \"sentinel $f\" ] && echo \"kept $f\" || echo \"LOST $f\"; done",
+                "cd " + up + " && find . -path './*/u/*' \\( -type f -o -type l -o -type c \\) | sed 's|^\\./\\([a-z/]*\\)/u/|written /\\1/|'");
+        Netns.Result r = Netns.exec(List.of("unshare", "--mount", "--propagation", "private", "bash", "-c", script), 1200);
+        String out = r.stdout() + r.stderr();
+        assertEquals(0, r.rc(), out);
+        for (String f : sentinels) assertTrue(out.contains("kept " + f + "\n"), f + " was changed or removed: " + out);
+        assertFalse(out.contains("LOST"), out);
+        List<String> written = out.lines().filter(l -> l.startsWith("written ")).map(l -> l.substring(8).replace("//", "/")).sorted().toList();
+        assertEquals(sentinels.stream().sorted().toList(), written, "the plays wrote nothing else under /etc, /opt, /var/lib or /run");
+        // the plays did their work in the sandbox instead
+        assertTrue(Files.exists(tmp.resolve("h1/opt/hck.jar")), out);
+        assertTrue(Files.exists(tmp.resolve("h1/systemd/hck.service")), "the systemd play wrote its units into the sandbox");
+        assertFalse(Files.exists(tmp.resolve("h1/cron.d/hck")), "the last play (none) removed the sandbox's cron file");
     }
 
     static String python() {

@@ -308,6 +308,11 @@ class DryRunNetnsTest {
         assertEquals(3, byName.with("skipped").stream().filter(c -> c.get("reason").asText().contains("leaky")).count());
         Run byPort = hck("--dry-run", "--close-wait-timeout", "1", "--exclude-ports", "22 9000");
         assertEquals(0, byPort.with("hung").size());
+        // the positive control: the same scan, another excluded port, finds leaky's sockets hung (an empty scan would pass above)
+        Run control = hck("--dry-run", "--close-wait-timeout", "1", "--exclude-ports", "22 9999");
+        assertEquals(3, control.with("hung").stream().filter(c -> c.get("local_port").asInt() == 9000 || c.get("remote_port").asInt() == 9000)
+                .filter(c -> c.get("state").asText().equals("CLOSE_WAIT")).count(), control.doc().toPrettyString());
+        assertTrue(byPort.with("skipped").stream().anyMatch(c -> c.get("reason").asText().contains("exclude")), byPort.doc().toPrettyString());
         Run include = hck("--dry-run", "--close-wait-timeout", "1", "--include-ports", "22,9001");
         assertEquals(0, include.with("hung").size());
         assertTrue(include.with("skipped").stream().anyMatch(c -> c.get("reason").asText().contains("include-ports")));

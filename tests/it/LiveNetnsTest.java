@@ -389,17 +389,9 @@ class LiveNetnsTest {
             // the classes and jars, readable by an unprivileged user
             Path jars = Files.createTempDirectory(Path.of("/tmp"), "hck-cp");
             try {
-                Files.setPosixFilePermissions(jars, PosixFilePermissions.fromString("rwxr-xr-x"));
-                List<String> cp = new ArrayList<>();
-                int i = 0;
-                for (String entry : Netns.classpath().split(":")) {
-                    Path copy = jars.resolve((i++) + "-" + Path.of(entry).getFileName());
-                    Files.copy(Path.of(entry), copy);
-                    Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-r--r--"));
-                    cp.add(copy.toString());
-                }
+                String cp = Netns.publicClasspath(jars);
                 Netns.Result r = ns.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--reset-env",
-                        Netns.java().toString(), "-cp", String.join(":", cp), "hck.hck", "--live", "--lock-file", jars.resolve("l").toString());
+                        Netns.java().toString(), "-cp", cp, "hck.hck", "--live", "--lock-file", jars.resolve("l").toString());
                 assertEquals(2, r.rc(), r.stdout() + r.stderr());
                 List<String> lines = r.stderr().strip().lines().toList();
                 assertEquals(1, lines.size(), r.stderr());

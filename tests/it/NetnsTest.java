@@ -140,11 +140,15 @@ class NetnsTest {
         assertEquals(8, closeWait.stream().map(c -> c.get("netns").asText() + c.get("local").asText()).distinct().count(),
                 "each hung socket listed once");
         // each namespace judged with its own tcp_fin_timeout (alpha: 30 s, the others 60 s)
+        Set<String> finWait2In = new TreeSet<>();
         for (JsonNode c : hung(doc)) {
             if (!c.get("state").asText().equals("FIN_WAIT2")) continue;
             double age = c.get("age_s").asDouble();
             assertTrue(age < 20, c.get("netns") + " FIN_WAIT2 age " + age + " (a wrong tcp_fin_timeout would add 30 s)");
+            finWait2In.add(c.get("netns").asText());
         }
+        assertTrue(finWait2In.contains("alpha") && finWait2In.size() >= 2, "FIN_WAIT2 judged in alpha (30 s) and another namespace (60 s): "
+                + finWait2In + "\n" + doc.toPrettyString());
         JsonNode byNetns = doc.get("summary").get("by_netns");
         assertEquals(4, byNetns.size());
 

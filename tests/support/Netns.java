@@ -143,6 +143,20 @@ public final class Netns implements AutoCloseable {
         return run(cmd.toArray(String[]::new));
     }
 
+    /** The classes and jars copied into {@code dir} (made traversable), readable by an unprivileged user: the classpath of the copies. */
+    public static String publicClasspath(Path dir) throws Exception {
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> cp = new ArrayList<>();
+        int i = 0;
+        for (String entry : classpath().split(":")) {
+            Path copy = dir.resolve((i++) + "-" + Path.of(entry).getFileName());
+            java.nio.file.Files.copy(Path.of(entry), copy);
+            java.nio.file.Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            cp.add(copy.toString());
+        }
+        return String.join(":", cp);
+    }
+
     public static List<String> hckCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", classpath(), "hck.hck"));
