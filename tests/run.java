@@ -49,6 +49,7 @@ import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.TestPlan;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
@@ -68,6 +69,27 @@ public class run {
                 .build();
         AtomicLong passed = new AtomicLong(), failed = new AtomicLong(), skipped = new AtomicLong();
         TestExecutionListener listener = new TestExecutionListener() {
+            TestPlan plan;
+            final java.util.Set<String> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+            @Override
+            public void testPlanExecutionStarted(TestPlan testPlan) {
+                plan = testPlan;
+            }
+
+            @Override
+            public void executionStarted(TestIdentifier id) {
+                started.add(id.getUniqueId());
+            }
+
+            /** A class whose @BeforeAll aborted or failed ran none of its tests: each one counts as failed, never dropped from the tally. */
+            private void notRun(TestIdentifier container, TestExecutionResult result) {
+                long n = plan.getDescendants(container).stream().filter(TestIdentifier::isTest).filter(t -> !started.contains(t.getUniqueId())).count();
+                if (n == 0) return;
+                failed.addAndGet(n);
+                System.out.println("FAIL " + name(container) + " > " + n + " test(s) not run: its set-up " + result.getStatus().name().toLowerCase()
+                        + ": " + result.getThrowable().map(Throwable::getMessage).orElse(""));
+            }
             @Override
             public void executionSkipped(TestIdentifier id, String reason) {
                 skipped.incrementAndGet();
@@ -82,10 +104,15 @@ public class run {
                         if (test) { passed.incrementAndGet(); System.out.println("PASS " + name(id)); }
                     }
                     case ABORTED -> {
-                        if (test) skipped.incrementAndGet();
-                        System.out.println("SKIP " + name(id) + ": " + result.getThrowable().map(Throwable::getMessage).orElse(""));
+                        if (test) {
+                            skipped.incrementAndGet();
+                            System.out.println("SKIP " + name(id) + ": " + result.getThrowable().map(Throwable::getMessage).orElse(""));
+                        } else {
+                            notRun(id, result);
+                        }
                     }
                     case FAILED -> {
+                        if (!test) notRun(id, result);
                         failed.incrementAndGet();
                         System.out.println("FAIL " + name(id));
                         result.getThrowable().ifPresent(t -> {

@@ -48,7 +48,8 @@ public final class Namespaces {
             throw new IllegalArgumentException("--netns " + nameOrPath + ": " + e.getMessage());
         }
         if (!isNetns(file)) throw new IllegalArgumentException("--netns " + nameOrPath + ": " + file + " is not a network namespace");
-        if (ino == own().inode()) return own();
+        // named by the user, it keeps that name even where hck already is (ip netns exec NAME hck --netns NAME): the
+        // labels of the JSON, the log and the metrics are the same from inside and from outside
         String label = nameOrPath.contains("/") ? pidLabel(file) : nameOrPath;
         return held(label, file);
     }

@@ -48,18 +48,23 @@ class DistributionTest {
      */
     @Test
     void theScriptsFirstRunWritesItsClassDataArchiveQuietly() throws Exception {
-        Netns.Result build = Netns.exec(List.of(jbang(), "build", "hck.java"), 600);
+        // a jbang cache of the test's own (the dependencies still come from the shared Maven repository, read only):
+        // the first run is really a first run, and the user's cache is left as it was found
+        Path cache = Files.createDirectories(tmp.resolve("jbang-cache"));
+        String own = "JBANG_CACHE_DIR=" + cache;
+        Netns.Result build = Netns.exec(List.of("env", own, jbang(), "build", "hck.java"), 600);
         assertEquals(0, build.rc(), build.stderr());
-        Netns.Result info = Netns.exec(List.of(jbang(), "info", "tools", "hck.java"), 600);
+        Netns.Result info = Netns.exec(List.of("env", own, jbang(), "info", "tools", "hck.java"), 600);
         assertEquals(0, info.rc(), info.stderr());
         Path archive = Path.of(JSON.readTree(info.stdout()).get("applicationJar").asText()).resolveSibling("hck.jsa");
-        Files.deleteIfExists(archive);
+        assertTrue(archive.startsWith(cache), "built in the test's own cache: " + archive);
+        assertFalse(Files.exists(archive), "no archive before the first run");
         try (Netns ns = Netns.create()) {
             ns.holder("name=server", "listen:9000:close");
             ns.holder("name=leaky", "connect:127.0.0.1:9000:1");
             Thread.sleep(1500);
             for (String run : List.of("first", "second")) {
-                Netns.Result check = ns.run(jbang(), "--offline", "hck.java", "--check", "-w", "5", "-c", "10", "--close-wait-timeout", "1",
+                Netns.Result check = ns.run("env", own, jbang(), "--offline", "hck.java", "--check", "-w", "5", "-c", "10", "--close-wait-timeout", "1",
                         "--state-file", tmp.resolve("state.json").toString());
                 assertEquals(0, check.rc(), run + " run: " + check.stdout() + check.stderr());
                 assertTrue(check.stdout().startsWith("HCK OK: 1 hung TCP connection (leaky PID "), run + " run: " + check.stdout());

@@ -52,6 +52,8 @@ class HostSafetyTest {
      * made here with mknod), hck as $HCK: nothing it makes or breaks can reach the machine's files,
      * not even the machine's /dev/null or /dev/stdout.
      */
+    static final int ISOLATION_FAILED = 97;
+
     Netns.Result inBox(String size, String script, List<String> prefix) throws Exception {
         Env.requireNetns();
         Env.requireCommand("unshare");
@@ -60,10 +62,15 @@ class HostSafetyTest {
                 + ",mode=0755 hck-test $BOX && mount -t tmpfs -o mode=0755 hck-dev /dev"
                 + " && mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 && mknod -m 666 /dev/random c 1 8"
                 + " && mknod -m 666 /dev/urandom c 1 9 && ln -s /proc/self/fd /dev/fd && ln -s /proc/self/fd/0 /dev/stdin"
-                + " && ln -s /proc/self/fd/1 /dev/stdout && ln -s /proc/self/fd/2 /dev/stderr && cd $BOX && " + script;
+                + " && ln -s /proc/self/fd/1 /dev/stdout && ln -s /proc/self/fd/2 /dev/stderr"
+                // the isolation is proven before anything runs: both tmpfs mounted here, or nothing of the script at all
+                + " && [ \"$(stat -f -c %T $BOX)\" = tmpfs ] && [ \"$(stat -f -c %T /dev)\" = tmpfs ] && cd $BOX"
+                + " || { echo 'hck-test: the private mounts failed: nothing was run' >&2; exit " + ISOLATION_FAILED + "; }\n" + script;
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of("unshare", "--mount", "sh", "-c", full));
-        return Netns.exec(cmd, 300);
+        Netns.Result r = Netns.exec(cmd, 300);
+        assertNotEquals(ISOLATION_FAILED, r.rc(), r.stderr());
+        return r;
     }
 
     @Test

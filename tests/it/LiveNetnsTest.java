@@ -210,21 +210,23 @@ class LiveNetnsTest {
             ns.holder("name=tw", "timewait:127.0.0.1:9000:2");
             Thread.sleep(1500);
             Run run = live(ns, "--close-wait-timeout", "1h", "--fin-wait-timeout", "0.5", "--time-wait-timeout", "0.5");
-            JsonNode kernel = run.doc().get("kernel");
             List<JsonNode> tw = run.connections("state", "TIME_WAIT");
             List<JsonNode> fw2 = run.connections("state", "FIN_WAIT2");
             assertEquals(2, tw.size(), run.doc().toPrettyString());
             assertEquals(2, fw2.size(), run.doc().toPrettyString());
-            String twAction = kernel.get("time_wait_destroy").asBoolean() ? "terminated" : "failed";
-            String fwAction = kernel.get("orphan_destroy").asBoolean() ? "terminated" : "failed";
+            // what this kernel can do, from its release as the test reads it (never from hck's report): TIME_WAIT from 6.0
+            // (before, hck does not try: left for kernel policy), orphans really closed from 6.11 (before, tried, and failed)
+            String twAction = Env.kernelAtLeast(6, 0) ? "terminated" : "none";
+            String fwAction = Env.kernelAtLeast(6, 11) ? "terminated" : "failed";
             tw.forEach(c -> assertEquals(twAction, c.get("action").asText(), c.toPrettyString()));
+            if (twAction.equals("none")) tw.forEach(c -> assertEquals("kernel-policy", c.get("left").asText(), c.toPrettyString()));
             fw2.forEach(c -> assertEquals(fwAction, c.get("action").asText(), c.toPrettyString()));
             fw2.forEach(c -> assertTrue(c.get("pid").isNull(), "orphans have no process"));
             Set<String> after = ns.sockets();
             if (twAction.equals("terminated")) assertTrue(after.stream().noneMatch(s -> s.startsWith("TIME-WAIT")), after.toString());
             if (fwAction.equals("terminated")) assertTrue(after.stream().noneMatch(s -> s.startsWith("FIN-WAIT-2")), after.toString());
             assertEquals(2, after.stream().filter(s -> s.startsWith("CLOSE-WAIT")).count(), "the young CLOSE_WAIT stay");
-            assertEquals(twAction.equals("terminated") && fwAction.equals("terminated") ? 0 : 1, run.result().rc());
+            assertEquals(fwAction.equals("terminated") ? 0 : 1, run.result().rc(), "exit 1 only for a failure; a socket not tried is none");
         }
     }
 
@@ -339,6 +341,7 @@ class LiveNetnsTest {
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("closed none ")), r.stdout());
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("other-state none changed to ESTABLISHED")), r.stdout());
             assertTrue(lines.stream().anyMatch(l -> l.startsWith("replaced none ")), r.stdout());
+            for (String s : List.of("closed", "other-state", "replaced")) assertTrue(lines.contains(s + "-left gone"), "gone by itself: " + r.stdout());
             assertTrue(lines.contains("b ESTABLISHED true"), "the socket in another state is untouched: " + r.stdout());
             assertTrue(lines.contains("c2 CLOSE_WAIT true"), "the new socket on the same 4-tuple survives: " + r.stdout());
             // the kernel's own answers, per socket: no such socket, for the closed one and for the one whose

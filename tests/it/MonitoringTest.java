@@ -6,7 +6,8 @@ import com.sun.net.httpserver.HttpServer;
 import hck.support.Env;
 import hck.support.Netns;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import hck.netns.Namespaces;
+import hck.netns.NetnsSwitch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Prometheus file and webhook notifications, end to end: the hung sockets live in the test's
- * private namespace (hck looks into it with --netns), and the webhooks are a real HTTP server that
- * this test runs on 127.0.0.1, recording every request body.
+ * private namespace (hck runs inside it, and names it with --netns), and the webhooks are a real
+ * HTTP server that this test runs on that namespace's 127.0.0.1, recording every request body.
  */
 class MonitoringTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -35,9 +36,13 @@ class MonitoringTest {
     final Map<String, List<String>> bodies = new ConcurrentHashMap<>();
     final Map<String, List<String>> types = new ConcurrentHashMap<>();
 
-    @BeforeEach
-    void startServer() throws Exception {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    /**
+     * The webhook receivers, listening inside {@code ns}: this thread enters it to make the server's
+     * socket there (the socket stays in the namespace it was made in), so hck, run inside the same
+     * namespace, reaches it on that namespace's loopback.
+     */
+    void receiversIn(Netns ns) throws Exception {
+        server = NetnsSwitch.inside(Namespaces.named(ns.name), () -> HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0));
         for (String ctx : List.of("/slack", "/discord", "/hook", "/fail")) {
             server.createContext(ctx, ex -> {
                 String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
@@ -53,23 +58,28 @@ class MonitoringTest {
 
     @AfterEach
     void stopServer() {
-        server.stop(0);
+        if (server != null) server.stop(0);
     }
 
     String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
+    /**
+     * hck run inside {@code ns} (ip netns exec), and pointed at it with --netns too (the labels): a
+     * live run that --netns got wrong would still only reach the test's namespace, never the machine's.
+     */
     Netns.Result hck(Netns ns, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--netns", ns.name, "--state-file", tmp.resolve("state.json").toString(), "--lock-file", tmp.resolve("l").toString()));
-        return Netns.exec(Netns.hckCommand(all.toArray(String[]::new)), 120);
+        return ns.hck(all.toArray(String[]::new));
     }
 
     Netns leakyNamespace() throws Exception {
         Netns ns = Netns.create();
         ns.holder("name=server", "listen:9000:close");
         ns.holder("name=leaky", "connect:127.0.0.1:9000:3");
+        receiversIn(ns);
         Thread.sleep(1500);
         return ns;
     }

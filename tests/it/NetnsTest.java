@@ -65,8 +65,9 @@ class NetnsTest {
 
             Set<String> bBefore = b.sockets();
             Path live = tmp.resolve("live.json");
-            r = Netns.exec(Netns.hckCommand("--live", "--netns", a.name, "--close-wait-timeout", "1", "--json", live.toString(),
-                    "--lock-file", tmp.resolve("l").toString(), "--state-file", tmp.resolve("s.json").toString()), 120);
+            // live, from inside a (the dry runs above prove --netns reads a): a wrong --netns could reach no socket of the machine
+            r = a.hck("--live", "--netns", a.name, "--close-wait-timeout", "1", "--json", live.toString(),
+                    "--lock-file", tmp.resolve("l").toString(), "--state-file", tmp.resolve("s.json").toString());
             assertEquals(0, r.rc(), r.stderr());
             assertEquals(2, JSON.readTree(live.toFile()).get("summary").get("terminated").asInt());
             assertTrue(a.sockets().stream().noneMatch(s -> s.startsWith("CLOSE-WAIT")), "a's hung sockets are gone");

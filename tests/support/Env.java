@@ -38,6 +38,16 @@ public final class Env {
         return false;
     }
 
+    /**
+     * Whether the running kernel is release {@code major.minor} or later, read by the test itself
+     * from /proc (what the kernel can destroy is then known without asking hck).
+     */
+    public static boolean kernelAtLeast(int major, int minor) throws java.io.IOException {
+        String[] p = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim().split("[.-]");
+        int ma = Integer.parseInt(p[0]), mi = Integer.parseInt(p[1]);
+        return ma > major || (ma == major && mi >= minor);
+    }
+
     /** Root, ip and ss: what every test in a private network namespace needs. */
     public static void requireNetns() {
         requireRoot();

@@ -71,7 +71,8 @@ public final class RaceProbe {
     }
 
     private static void print(String name, Result r) {
-        System.out.println(name + " " + r.action() + " " + r.note());
+        System.out.println(name + " " + r.action().json + " " + r.note());
+        System.out.println(name + "-left " + (r.left() == null ? null : r.left().json));
         System.out.println(name + "-kernel " + r.destroyResult());
     }
 
