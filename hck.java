@@ -27,6 +27,7 @@
 //SOURCES hck/io/AtomicFile.java
 //SOURCES hck/io/Background.java
 //SOURCES hck/io/ProcFiles.java
+//SOURCES hck/io/ProcStat.java
 //SOURCES hck/io/SafeFiles.java
 //SOURCES hck/model/Action.java
 //SOURCES hck/model/Addresses.java

@@ -5,6 +5,7 @@ import hck.sys.LibC;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.ptr.IntByReference;
 import hck.io.ProcFiles;
+import hck.io.ProcStat;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -93,37 +94,20 @@ public final class PidFds {
         if (fd >= 0) LibC.c().close(fd);
     }
 
-    /** /proc/PID/stat: kernel threads carry PF_KTHREAD; zombies have state Z (their fds are closed). */
-    public static String stat(long pid) {
-        try {
-            return ProcFiles.read(Path.of("/proc/" + pid + "/stat"));
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    static String[] statFields(String stat) {
-        // the name may hold spaces and ')': split after the last ')'
-        return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    }
-
     public static boolean kernelThread(long pid) {
-        String s = stat(pid);
-        if (s == null) return false;
-        long flags = Long.parseLong(statFields(s)[6]);
-        return (flags & 0x00200000L) != 0;
+        ProcStat s = ProcStat.read(pid);
+        return s != null && s.kernelThread();
     }
 
-    /** Alive and not a zombie. */
-    public static boolean alive(long pid, String startTime) {
-        String s = stat(pid);
-        if (s == null) return false;
-        String[] f = statFields(s);
-        return !f[0].equals("Z") && !f[0].equals("X") && f[19].equals(startTime);
+    /** The same process (PID and start time) still alive, not a zombie. */
+    public static boolean alive(long pid, long startTicks) {
+        ProcStat s = ProcStat.read(pid);
+        return s != null && !s.ended() && s.startTicks() == startTicks;
     }
 
-    public static String startTime(long pid) {
-        String s = stat(pid);
-        return s == null ? null : statFields(s)[19];
+    /** @return the process's start time in clock ticks, or -1 when it exited */
+    public static long startTicks(long pid) {
+        ProcStat s = ProcStat.read(pid);
+        return s == null ? -1 : s.startTicks();
     }
 }

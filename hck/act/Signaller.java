@@ -114,7 +114,7 @@ final class Signaller {
                 sockets.forEach(s -> done.put(s, Result.gone("its process no longer holds it: not signalled")));
                 return null;
             }
-            String start = PidFds.startTime(pid);
+            long start = PidFds.startTicks(pid);
             String states = sockets.stream().collect(Collectors.groupingBy(s -> s.state().name(), LinkedHashMap::new, Collectors.counting()))
                     .entrySet().stream().map(x -> x.getValue() + " " + x.getKey()).collect(Collectors.joining(", "));
             if (term.sigquitJvm() && isJvm(pid, o.name())) {
@@ -213,7 +213,7 @@ final class Signaller {
         }
     }
 
-    private static boolean waitGone(long pid, String start, long ms) {
+    private static boolean waitGone(long pid, long start, long ms) {
         long end = System.nanoTime() + ms * 1_000_000;
         do {
             if (!PidFds.alive(pid, start)) return true;

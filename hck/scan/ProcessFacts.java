@@ -1,6 +1,7 @@
 package hck.scan;
 
 import hck.io.ProcFiles;
+import hck.io.ProcStat;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ public record ProcessFacts(long pid, long fdLimit, long startTicks) {
 
     public static ProcessFacts read(long pid) {
         Path dir = Path.of("/proc", Long.toString(pid));
-        return new ProcessFacts(pid, softNofile(dir), startTicks(dir));
+        ProcStat stat = ProcStat.read(pid);
+        return new ProcessFacts(pid, softNofile(dir), stat == null ? UNKNOWN : stat.startTicks());
     }
 
     /** "Max open files            1024                 524288               files" */
@@ -31,16 +33,5 @@ public record ProcessFacts(long pid, long fdLimit, long startTicks) {
             // exited, or not ours to read
         }
         return UNKNOWN;
-    }
-
-    /** Field 22 of /proc/PID/stat, counted after the ')' that ends the name (which may hold spaces and parentheses). */
-    static long startTicks(Path dir) {
-        try {
-            String stat = ProcFiles.read(dir.resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(f[19]);
-        } catch (IOException | RuntimeException e) {
-            return UNKNOWN;
-        }
     }
 }

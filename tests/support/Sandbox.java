@@ -80,7 +80,7 @@ public final class Sandbox {
 
     static void hold(String label, List<String> prefix, String... holderArgs) throws Exception {
         List<String> cmd = new ArrayList<>(prefix);
-        cmd.addAll(List.of(Netns.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", Netns.classpath(),
+        cmd.addAll(List.of(Netns.java().toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-cp", Netns.classpath(),
                 Holder.class.getName()));
         cmd.addAll(Arrays.asList(holderArgs));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
