@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -405,6 +406,68 @@ class LiveNetnsTest {
                     s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
             }
+        }
+    }
+
+    /**
+     * A failure after the kills keeps the record: the veto command (run once the kills began, just
+     * before the signal) removes the directory the JSON goes to. The process is ended and its
+     * sockets verified gone; the JSON cannot be written: exit 1, one ERROR line naming it, the
+     * state file's counters saved, the log's summary complete.
+     */
+    @Test
+    void anOutputsDirectoryRemovedAfterTheKillIsExit1WithTheRecordKept() throws Exception {
+        try (Netns ns = Netns.create()) {
+            Netns.Held leaky = ns.leaky("leaky", 3);
+            Path out = Files.createDirectories(tmp.resolve("out"));
+            Path state = tmp.resolve("kept-state.json");
+            Path rules = rules("termination:\n  methods: [signal]\n  sigterm_grace: 2\n  veto_command: [rm, -rf, " + out + "]\n");
+            Netns.Result r = ns.hck("--live", "--close-wait-timeout", "1", "--rules", rules.toString(), "--json", out.resolve("r.json").toString(),
+                    "--lock-file", tmp.resolve("hck.lock").toString(), "--state-file", state.toString());
+            assertEquals(1, r.rc(), r.stderr());
+            assertFalse(Files.exists(out), "the veto command removed it");
+            assertFalse(leaky.process().isAlive(), "the kill happened");
+            assertEquals(0, ns.sockets().stream().filter(x -> x.startsWith("CLOSE-WAIT")).count(), ns.sockets().toString());
+            List<String> errors = r.stderr().lines().filter(l -> l.contains(" - ERROR - ")).toList();
+            assertEquals(1, errors.size(), r.stderr());
+            assertTrue(errors.get(0).contains("Could not write the JSON result to " + out.resolve("r.json")), errors.get(0));
+            assertTrue(r.stderr().contains("Connections terminated: 3"), r.stderr());
+            assertEquals(3, JSON.readTree(state.toFile()).path("counters").path("terminated_total").asInt(), "the counters are saved");
+        }
+    }
+
+    /**
+     * The kernel's destroys answered, then the rescan that verifies them fails (the ss it runs was
+     * removed once the kills began): live mode keeps what it knows — every socket failed with the
+     * failure named, the kernel's answer kept — and never throws away the run. (The sockets really
+     * went: looking again from outside shows it.)
+     */
+    @Test
+    void aRescanThatFailsAfterTheDestroysKeepsEveryAnswer() throws Exception {
+        Env.requireCommand("ss");
+        try (Netns ns = Netns.create()) {
+            ns.leaky("leaky", 3);
+            Path ss = tmp.resolve("ss");
+            Files.copy(Path.of(Netns.exec(List.of("sh", "-c", "command -v ss"), 10).stdout().strip()), ss);
+            Files.setPosixFilePermissions(ss, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Map<hck.model.TcpSocket, hck.act.Result> results = hck.netns.NetnsSwitch.inside(hck.netns.Namespaces.named(ns.name), () -> {
+                List<hck.model.TcpSocket> hung = new hck.scan.Scanner(hck.scan.Scanner.Choice.NETLINK, w -> { }).scan().candidates().stream()
+                        .filter(x -> x.state() == hck.model.TcpState.CLOSE_WAIT).toList();
+                assertEquals(3, hung.size());
+                hck.act.Terminator.Rescan viaSs = () -> {
+                    Files.deleteIfExists(ss); // gone before the first rescan
+                    return new hck.scan.SsSource(ss.toString()).scan().candidates();
+                };
+                return new hck.act.Terminator(hck.rules.Rules.BUILT_IN.termination(), hck.sys.KernelInfo.probe(true), viaSs,
+                        org.slf4j.LoggerFactory.getLogger("test"), ProcessHandle.current().pid()).terminate(hung);
+            });
+            assertEquals(3, results.size());
+            for (hck.act.Result x : results.values()) {
+                assertEquals(hck.model.Action.FAILED, x.action(), x.toString());
+                assertTrue(x.note().contains("socket-destroy was answered, but the run could not finish: "), x.note());
+                assertEquals("OK", x.destroyResult(), "the kernel's answer is kept");
+            }
+            assertEquals(0, ns.sockets().stream().filter(x -> x.startsWith("CLOSE-WAIT")).count(), ns.sockets().toString());
         }
     }
 }
