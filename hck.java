@@ -58,6 +58,7 @@
 //SOURCES hck/report/Outcome.java
 //SOURCES hck/report/Prometheus.java
 //SOURCES hck/report/RunInfo.java
+//SOURCES hck/report/StateTally.java
 //SOURCES hck/report/Summary.java
 //SOURCES hck/rules/Durations.java
 //SOURCES hck/rules/Names.java
@@ -69,6 +70,8 @@
 //SOURCES hck/rules/Target.java
 //SOURCES hck/rules/Thresholds.java
 //SOURCES hck/rules/YamlTree.java
+//SOURCES hck/run/Acted.java
+//SOURCES hck/run/CliErrors.java
 //SOURCES hck/run/DurationOption.java
 //SOURCES hck/run/ExitCode.java
 //SOURCES hck/run/Foresight.java
@@ -112,11 +115,8 @@
 package hck;
 
 import hck.act.LiveLock;
-import hck.act.Result;
 import hck.check.CheckAnswer;
 import hck.check.Status;
-import hck.model.Action;
-import hck.model.TcpSocket;
 import hck.netns.Namespaces;
 import hck.report.LogReport;
 import hck.report.Logs;
@@ -138,9 +138,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** hck, the Hung Connection Killer: load rules → scan → decide → act → report → exit code. */
@@ -288,15 +286,7 @@ public class hck implements Callable<Integer> {
 
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new hck()).setCaseInsensitiveEnumValuesAllowed(true);
-        cmd.setParameterExceptionHandler((ex, args) -> {
-            String msg = message(ex);
-            if (Arrays.asList(args).contains("--check")) {
-                System.out.println("HCK UNKNOWN: " + msg);
-                return Status.UNKNOWN.exitCode;
-            }
-            System.err.println("hck: " + msg + " (see hck --help)");
-            return ExitCode.USAGE;
-        });
+        cmd.setParameterExceptionHandler((ex, args) -> CliErrors.handle(ex, args, Mode.class));
         cmd.setExecutionExceptionHandler((ex, c, parsed) -> { // a bug, never the user's doing: not a usage error
             hck h = (hck) c.getCommand();
             if (h.mode != null && h.mode.check) {
@@ -308,22 +298,6 @@ public class hck implements Callable<Integer> {
             return ExitCode.FAILED;
         });
         return cmd;
-    }
-
-    /** picocli's message, except where the exception's type and option say it better. */
-    static String message(ParameterException ex) {
-        if (ex instanceof MissingParameterException m && m.getMissing().stream().anyMatch(hck::isMode)) {
-            return "choose one mode: --dry-run, --live or --check";
-        }
-        if (ex.getArgSpec() instanceof OptionSpec o && o.type().isEnum() && ex.getValue() != null) {
-            List<String> c = Arrays.stream(o.type().getEnumConstants()).map(String::valueOf).toList();
-            return o.longestName() + " must be " + String.join(", ", c.subList(0, c.size() - 1)) + " or " + c.get(c.size() - 1);
-        }
-        return ex.getMessage().replaceFirst("^Error: ", "");
-    }
-
-    private static boolean isMode(ArgSpec a) {
-        return a.group() != null && a.group().typeInfo() != null && a.group().typeInfo().getType() == Mode.class;
     }
 
     /** load rules → Sweep (scan) → Verdicts (decide) → Foresight → Kills (act) → RunReport → Publish (report) → exit code. */
@@ -368,7 +342,7 @@ public class hck implements Callable<Integer> {
      * outputs' own failures are Publish's: each is logged, the rest still written, exit 1.)
      */
     private int run(Plan plan, Outputs outputs) {
-        Map<TcpSocket, Result> results = Map.of();
+        Acted acted = new Acted();
         try {
             LogReport report = new LogReport(log, plan.mode() == RunMode.DRY_RUN, plan.rules().logLimit(), outputs.listedIn());
             report.banner(Version.NUMBER, plan.mode().banner, rulesOrigin, Durations.perState(plan.rules().timeouts()));
@@ -380,34 +354,15 @@ public class hck implements Callable<Integer> {
             Foresight.Pending foresight = Foresight.beside(plan, sweep, verdicts);
             if (plan.live()) {
                 report.decisions(verdicts.listed(), verdicts.hung(), verdicts.holders()); // live mode says what it found before it acts
-                results = Kills.perNamespace(plan, sweep, verdicts, kernel);
-                // the live record first: whatever fails after this, these counts are kept
-                plan.memory().state().count(count(results, Action.TERMINATED), count(results, Action.FAILED));
+                acted.record(plan, Kills.perNamespace(plan, sweep, verdicts, kernel));
             }
-            RunReport outcome = RunReport.of(plan, sweep, verdicts, results, report::outcome);
+            RunReport outcome = RunReport.of(plan, sweep, verdicts, acted.results(), report::outcome);
             return new Publish(plan, outputs, report).all(kernel, sweep, verdicts, outcome, foresight.get());
         } catch (UsageError e) { // the scan refused (its source, a namespace, the owners): nothing was touched
             return usageError(e.getMessage());
         } catch (RuntimeException e) {
-            String what = "internal error: " + e;
-            if (verbose) log.error("Stack trace", e);
-            if (plan.check()) {
-                CheckAnswer.answer("HCK UNKNOWN: " + what);
-                return Status.UNKNOWN.exitCode;
-            }
-            if (results.isEmpty()) {
-                log.error("{}: the run stopped before it touched anything", what);
-            } else { // what was done is not lost with the rest of the run
-                boolean saved = plan.memory().save();
-                log.error("{}: the run stopped after it terminated {} and failed {} connection(s); {}", what, count(results, Action.TERMINATED),
-                        count(results, Action.FAILED), saved ? "their counts are saved in " + plan.memory().file() : "their counts could not be saved either");
-            }
-            return ExitCode.FAILED;
+            return acted.failure(plan, e, verbose);
         }
-    }
-
-    private static long count(Map<TcpSocket, Result> results, Action action) {
-        return results.values().stream().filter(r -> r.action() == action).count();
     }
 
     /** The rules file (or the built-in rules), then what the command line says over it. */

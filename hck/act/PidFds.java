@@ -4,7 +4,6 @@ import hck.sys.LibC;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.ptr.IntByReference;
-import hck.io.ProcFiles;
 import hck.io.ProcStat;
 
 import java.io.IOException;

@@ -5,15 +5,14 @@ import hck.rules.Durations;
 import hck.rules.Range;
 import hck.decide.Decision;
 import hck.report.Holder;
+import hck.report.StateTally;
 import hck.model.PortUse;
 import hck.model.Printable;
 import hck.model.ProcessForecast;
 import hck.model.TcpState;
 
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -49,17 +48,12 @@ public final class NagiosCheck {
      */
     public static Result evaluate(List<Decision> hung, Thresholds t, int unreadable, List<ProcessForecast> processes, List<PortUse> ports,
                                   double fullestPorts) {
-        Map<TcpState, Integer> count = new EnumMap<>(TcpState.class);
-        Map<TcpState, Long> oldest = new EnumMap<>(TcpState.class);
-        for (Decision d : hung) {
-            count.merge(d.socket().state(), 1, Integer::sum);
-            oldest.merge(d.socket().state(), d.ageMs(), Math::max);
-        }
+        StateTally tally = StateTally.of(hung);
         Status status = Status.OK;
         if (t.warning().alerts(hung.size())) status = Status.WARNING;
         if (t.critical().alerts(hung.size())) status = Status.CRITICAL;
         for (TcpState s : TcpState.WATCHED_ORDER) {
-            int n = count.getOrDefault(s, 0);
+            int n = tally.count(s);
             Range w = t.warningState().get(s), c = t.criticalState().get(s);
             if (w != null && w.alerts(n)) status = status.worst(Status.WARNING);
             if (c != null && c.alerts(n)) status = status.worst(Status.CRITICAL);
@@ -93,9 +87,9 @@ public final class NagiosCheck {
         for (TcpState s : TcpState.WATCHED_ORDER) {
             String label = s.name().toLowerCase(Locale.ROOT);
             Range w = t.warningState().get(s), c = t.criticalState().get(s);
-            line.append(" '").append(label).append("'=").append(count.getOrDefault(s, 0)).append(';')
+            line.append(" '").append(label).append("'=").append(tally.count(s)).append(';')
                     .append(w == null ? "" : w).append(';').append(c == null ? "" : c).append(";0");
-            line.append(" '").append(label).append("_oldest'=").append(Durations.tenthsShort(oldest.getOrDefault(s, 0L))).append("s;;;0");
+            line.append(" '").append(label).append("_oldest'=").append(Durations.tenthsShort(tally.oldestMs(s))).append("s;;;0");
         }
         line.append(" 'fd_exhaustion'=").append(soonest == null ? "U;" : Math.round(soonest.etaSeconds()) + "s;")
                 .append(t.exhaustionWarning().toSeconds()).append(':').append(';').append(t.exhaustionCritical().toSeconds()).append(':').append(";0");

@@ -30,7 +30,6 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
 
     private static final Key NO_PROCESS = new Key(-1, null);
     private static final Diagnosis[] WHY = Diagnosis.values();
-    private static final TcpState[] STATES = TcpState.values();
 
     /** Grouped by process, in the order each first appears in {@code hung}. */
     public static List<Holder> of(List<Decision> hung) {
@@ -50,8 +49,8 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
         /** One process's hung sockets, counted unboxed: a holder may have 190k sockets. */
         private static final class Group {
             final Key key;
-            final int[] perState = new int[STATES.length], perWhy = new int[WHY.length];
-            long oldest;
+            final StateTally tally = new StateTally();
+            final int[] perWhy = new int[WHY.length];
             final List<Decision> sockets = new ArrayList<>();
 
             Group(Key key) {
@@ -75,10 +74,9 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
                 groups.add(new Group(key));
             }
             Group g = groups.get(id);
-            g.perState[s.state().ordinal()]++;
+            g.tally.add(d);
             Diagnosis why = Diagnosis.of(s);
             if (why != null) g.perWhy[why.ordinal()]++;
-            g.oldest = Math.max(g.oldest, d.ageMs());
             return id;
         }
 
@@ -92,11 +90,9 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
         public List<Holder> holders() {
             List<Holder> out = new ArrayList<>(order.size());
             for (Group g : order) {
-                Map<TcpState, Integer> states = new EnumMap<>(TcpState.class);
-                for (TcpState s : STATES) if (g.perState[s.ordinal()] > 0) states.put(s, g.perState[s.ordinal()]);
                 Map<Diagnosis, Integer> whys = new EnumMap<>(Diagnosis.class);
                 for (Diagnosis w : WHY) if (g.perWhy[w.ordinal()] > 0) whys.put(w, g.perWhy[w.ordinal()]);
-                out.add(new Holder(g.key.pid(), g.key.name(), states, whys, g.oldest, g.sockets));
+                out.add(new Holder(g.key.pid(), g.key.name(), g.tally.counts(), whys, g.tally.oldestMs(), g.sockets));
             }
             return out;
         }

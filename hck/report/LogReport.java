@@ -1,7 +1,6 @@
 package hck.report;
 
 import hck.decide.Decision;
-import hck.decide.Diagnosis;
 import hck.decide.Verdict;
 import hck.model.Action;
 import hck.model.Left;
@@ -13,7 +12,6 @@ import hck.model.TcpSocket;
 import hck.model.TcpState;
 import org.slf4j.Logger;
 
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -75,16 +74,8 @@ public final class Prometheus {
     public static void write(OutputStream out, Run r) throws IOException {
         StringBuilder b = new StringBuilder(4096);
         head(b, "hck_hung_connections", "gauge", "TCP connections hung past their timeout in the last run, by state and network namespace.");
-        Map<String, Map<TcpState, Integer>> byNs = new LinkedHashMap<>();
-        for (String ns : r.namespaces()) byNs.put(ns == null ? "" : ns, new EnumMap<>(TcpState.class));
-        for (Decision d : r.hung()) {
-            byNs.computeIfAbsent(Objects.requireNonNullElse(d.socket().netns(), ""), k -> new EnumMap<>(TcpState.class))
-                    .merge(d.socket().state(), 1, Integer::sum);
-        }
-        byNs.forEach((ns, counts) -> {
-            for (TcpState s : TcpState.WATCHED_ORDER) {
-                sample(b, "hck_hung_connections", labels("state", s.name(), "netns", ns), counts.getOrDefault(s, 0));
-            }
+        StateTally.byNetns(r.hung(), r.namespaces()).forEach((ns, tally) -> {
+            for (TcpState s : TcpState.WATCHED_ORDER) sample(b, "hck_hung_connections", labels("state", s.name(), "netns", ns), tally.count(s));
         });
 
         head(b, "hck_candidate_connections", "gauge", "TCP connections in a watched state (any age) in the last run.");
@@ -98,9 +89,8 @@ public final class Prometheus {
         sample(b, "hck_owner_unreadable_processes", "", r.unreadableProcesses());
 
         head(b, "hck_oldest_hung_age_seconds", "gauge", "Age in its state of the oldest hung connection, by state (0: none).");
-        Map<TcpState, Long> oldest = new EnumMap<>(TcpState.class);
-        r.hung().forEach(d -> oldest.merge(d.socket().state(), d.ageMs(), Math::max));
-        for (TcpState s : TcpState.WATCHED_ORDER) sample(b, "hck_oldest_hung_age_seconds", labels("state", s.name()), seconds(oldest.getOrDefault(s, 0L)));
+        StateTally all = StateTally.of(r.hung());
+        for (TcpState s : TcpState.WATCHED_ORDER) sample(b, "hck_oldest_hung_age_seconds", labels("state", s.name()), seconds(all.oldestMs(s)));
 
         head(b, "hck_process_hung_connections", "gauge", "Hung connections held by a process, for the " + TOP_PROCESSES + " processes holding most.");
         List<Holder> top = new ArrayList<>(Holder.of(r.hung()).stream().filter(h -> h.name() != null).toList());

@@ -9,7 +9,6 @@ import hck.io.SafeFiles;
 import hck.model.TcpSocket;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
