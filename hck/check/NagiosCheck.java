@@ -29,19 +29,9 @@ public final class NagiosCheck {
     private NagiosCheck() {}
 
 
-    public static Result evaluate(List<Decision> hung, Thresholds t) {
-        return evaluate(hung, t, 0);
-    }
-
     /**
-     * @param unreadable processes whose open files hck could not read: their hung sockets are counted
-     *                   without an owner, and the line says why the owners are missing and how to fix it
-     */
-    public static Result evaluate(List<Decision> hung, Thresholds t, int unreadable) {
-        return evaluate(hung, t, unreadable, List.of(), List.of(), 0);
-    }
-
-    /**
+     * @param unreadable    processes whose open files hck could not read: their hung sockets are counted
+     *                      without an owner, and the line says why the owners are missing and how to fix it
      * @param processes     the fd forecasts, soonest exhaustion first
      * @param ports         the destinations filling their ephemeral ports, fullest first
      * @param fullestPorts  the fullest destination's ports in use, percent

@@ -36,14 +36,8 @@ public final class Decider {
     public static final String OWNER_UNSEEN = "its owner could not be seen (hck could not read every process's open files)";
 
     /**
-     * @param finTimeout the namespace's net.ipv4.tcp_fin_timeout: the lifetime of an orphaned
-     *                   FIN_WAIT2 socket, needed to turn its timewait timer into an age
-     */
-    public Decider(Rules rules, long selfPid, Duration finTimeout) {
-        this(rules, selfPid, finTimeout, false);
-    }
-
-    /**
+     * @param finTimeout        the namespace's net.ipv4.tcp_fin_timeout: the lifetime of an orphaned
+     *                          FIN_WAIT2 socket, needed to turn its timewait timer into an age
      * @param judgeUnseenOwners for the check and metrics, which never act: a held socket whose owner
      *                          hck could not see is judged by its age instead of being left out, so
      *                          that a run without the privileges to read owners never reports too few

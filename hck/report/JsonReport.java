@@ -19,11 +19,6 @@ public final class JsonReport {
 
     private JsonReport() {}
 
-    public static void write(OutputStream out, RunInfo run, Summary sum, List<Summary.PerNetns> perNetns, List<Outcome> outcomes)
-            throws IOException {
-        write(out, run, sum, perNetns, List.of(), List.of(), outcomes);
-    }
-
     /** With the forecasts: {@code processes} (holding hung sockets) and {@code ephemeral_ports} (destinations filling up). */
     public static void write(OutputStream out, RunInfo run, Summary sum, List<Summary.PerNetns> perNetns, List<ProcessForecast> processes,
                              List<PortUse> ports, List<Outcome> outcomes) throws IOException {

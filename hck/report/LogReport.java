@@ -31,10 +31,6 @@ public final class LogReport {
     private int outcomesLogged;
     private final Map<Pile, int[]> outcomesUnlogged = new java.util.LinkedHashMap<>();
 
-    public LogReport(Logger log, boolean dryRun) {
-        this(log, dryRun, 0, null);
-    }
-
     public LogReport(Logger log, boolean dryRun, int limit, String listedIn) {
         this.log = log;
         this.dryRun = dryRun;

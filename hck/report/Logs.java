@@ -27,12 +27,7 @@ import java.util.List;
 public final class Logs {
     private Logs() {}
 
-    /** @param logFile an already opened append stream, or null */
-    public static void configure(boolean verbose, OutputStream logFile) {
-        configure(verbose ? Level.DEBUG : Level.INFO, logFile);
-    }
-
-    /** Check mode logs only errors to stderr unless -v: its answer is the line on stdout. */
+    /** @param logFile an already opened append stream, or null; check mode logs only errors to stderr unless -v: its answer is the line on stdout */
     public static void configure(Level level, OutputStream logFile) {
         LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
         ctx.reset();
@@ -59,7 +54,7 @@ public final class Logs {
             throw new IOException("cannot write log file " + logFile + ": " + e.getMessage(), e);
         }
         configure(verbose ? Level.DEBUG : check ? Level.ERROR : Level.INFO, out);
-        return log();
+        return LoggerFactory.getLogger("hck");
     }
 
     /** Writes out what the appenders hold. */
@@ -182,9 +177,5 @@ public final class Logs {
         a.setImmediateFlush(false);
         a.start();
         return a;
-    }
-
-    public static org.slf4j.Logger log() {
-        return LoggerFactory.getLogger("hck");
     }
 }

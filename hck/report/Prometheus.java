@@ -30,18 +30,7 @@ public final class Prometheus {
     /** What one run contributes; {@code namespaces} are the labels scanned (null: hck's own). */
     public record Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned,
                       long terminatedTotal, long failedTotal, double timestampSeconds, Double lastSuccessSeconds,
-                      double durationSeconds, int unreadableProcesses, List<ProcessForecast> processes, List<PortUse> ports) {
-        public Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned, long terminatedTotal, long failedTotal,
-                   double timestampSeconds, Double lastSuccessSeconds, double durationSeconds, int unreadableProcesses) {
-            this(hung, candidates, namespaces, scanned, terminatedTotal, failedTotal, timestampSeconds, lastSuccessSeconds, durationSeconds,
-                    unreadableProcesses, List.of(), List.of());
-        }
-
-        public Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned, long terminatedTotal, long failedTotal,
-                   double timestampSeconds, Double lastSuccessSeconds, double durationSeconds) {
-            this(hung, candidates, namespaces, scanned, terminatedTotal, failedTotal, timestampSeconds, lastSuccessSeconds, durationSeconds, 0);
-        }
-    }
+                      double durationSeconds, int unreadableProcesses, List<ProcessForecast> processes, List<PortUse> ports) {}
 
     private Prometheus() {}
 

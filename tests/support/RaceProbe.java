@@ -28,7 +28,7 @@ import java.util.Map;
  */
 public final class RaceProbe {
     public static void main(String[] args) throws Exception {
-        Logs.configure(false, null);
+        Logs.configure(ch.qos.logback.classic.Level.INFO, null);
         List<Socket> kept = new ArrayList<>();
         ServerSocket closer = server(9100, true, kept);
         ServerSocket keeper = server(9101, false, kept);
@@ -55,7 +55,7 @@ public final class RaceProbe {
         Thread.sleep(300);
 
         Terminator t = new Terminator(Rules.BUILT_IN.termination(), KernelInfo.probe(true),
-                () -> new SsSource("ss").scan().candidates(), Logs.log(), ProcessHandle.current().pid());
+                () -> new SsSource("ss").scan().candidates(), org.slf4j.LoggerFactory.getLogger("hck"), ProcessHandle.current().pid());
         Map<TcpSocket, Result> r = t.terminate(List.of(sa, sbStale, sc));
         print("closed", r.get(sa));
         print("other-state", r.get(sbStale));

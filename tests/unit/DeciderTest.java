@@ -41,7 +41,7 @@ class DeciderTest {
     }
 
     static Decision decide(Rules rules, TcpSocket s) {
-        return new Decider(rules, SELF, Duration.ofSeconds(60)).decide(s, NOW);
+        return new Decider(rules, SELF, Duration.ofSeconds(60), false).decide(s, NOW);
     }
 
     static Rules rules(String yaml) throws Exception {
@@ -111,11 +111,11 @@ class DeciderTest {
 
         // orphaned FIN_WAIT2 lives tcp_fin_timeout of its namespace
         TcpSocket fw2 = timewait(TcpState.FIN_WAIT2, 10_000);
-        Decision at30 = new Decider(rules("timeouts: {FIN_WAIT2: 15}"), SELF, Duration.ofSeconds(30)).decide(fw2, NOW);
+        Decision at30 = new Decider(rules("timeouts: {FIN_WAIT2: 15}"), SELF, Duration.ofSeconds(30), false).decide(fw2, NOW);
         assertEquals(20_000, at30.ageMs());
         assertEquals(Verdict.HUNG, at30.verdict());
         assertTrue(at30.reason().contains("orphaned"), at30.reason());
-        Decision at60 = new Decider(rules("timeouts: {FIN_WAIT2: 15}"), SELF, Duration.ofSeconds(60)).decide(fw2, NOW);
+        Decision at60 = new Decider(rules("timeouts: {FIN_WAIT2: 15}"), SELF, Duration.ofSeconds(60), false).decide(fw2, NOW);
         assertEquals(50_000, at60.ageMs());
     }
 
@@ -240,7 +240,7 @@ class DeciderTest {
     void anUnacknowledgedFinIsAgedFromItsRetransmissionsNeverFromLastack() throws Exception {
         TcpSocket fw1 = new TcpSocket(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 1, 0, "9", new SocketTimer("on", 888, 3), 25_744L, 25_744L, 25_744L,
                 List.of(), null).withRetrans(new hck.model.Retrans(3, 3, 1600));
-        Decision d = new Decider(rules("timeouts: {FIN_WAIT1: 14}"), SELF, Duration.ofSeconds(60)).decide(fw1, NOW);
+        Decision d = new Decider(rules("timeouts: {FIN_WAIT1: 14}"), SELF, Duration.ofSeconds(60), false).decide(fw1, NOW);
         assertEquals(2112, d.ageMs());
         assertEquals(AgeSource.RETRANSMITS, d.ageSource());
         assertEquals(Verdict.NONE, d.verdict(), "2.4 s into FIN_WAIT1 is not hung at 14 s");

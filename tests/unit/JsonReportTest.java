@@ -33,7 +33,7 @@ class JsonReportTest {
 
     static JsonNode render(List<Outcome> outcomes) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JsonReport.write(out, RUN, new Summary(47, 14, 1, 12, 1, 0, Map.of()), List.of(new Summary.PerNetns(null, new Summary(47, 14, 1, 12, 1, 0, Map.of()))), outcomes);
+        JsonReport.write(out, RUN, new Summary(47, 14, 1, 12, 1, 0, Map.of()), List.of(new Summary.PerNetns(null, new Summary(47, 14, 1, 12, 1, 0, Map.of()))), List.of(), List.of(), outcomes);
         return new ObjectMapper().readTree(out.toByteArray());
     }
 
@@ -91,7 +91,7 @@ class JsonReportTest {
                     Action.WOULD_TERMINATE));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JsonReport.write(out, RUN, new Summary(3000, 3000, 3000, 0, 3000, 0, Map.of()), List.of(), outcomes);
+        JsonReport.write(out, RUN, new Summary(3000, 3000, 3000, 0, 3000, 0, Map.of()), List.of(), List.of(), List.of(), outcomes);
         List<String> lines = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         List<String> connectionLines = lines.stream().filter(l -> l.startsWith("    {\"proto\"")).toList();
         assertEquals(3000, connectionLines.size());
@@ -104,8 +104,8 @@ class JsonReportTest {
     @Test
     void atomicWriteLeavesNoTempFiles(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("out.json");
-        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(0, 0, 0, 0, 0, 0, Map.of()), List.of(), List.of()));
-        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(1, 0, 0, 0, 0, 0, Map.of()), List.of(), List.of()));
+        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(0, 0, 0, 0, 0, 0, Map.of()), List.of(), List.of(), List.of(), List.of()));
+        hck.io.AtomicFile.write(f, false, out -> JsonReport.write(out, RUN, new Summary(1, 0, 0, 0, 0, 0, Map.of()), List.of(), List.of(), List.of(), List.of()));
         assertEquals(1, new ObjectMapper().readTree(f.toFile()).get("summary").get("scanned").asInt());
         try (var files = Files.list(dir)) {
             assertEquals(List.of(f), files.toList());
@@ -140,7 +140,7 @@ class JsonReportTest {
                     Action.WOULD_TERMINATE));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0, Map.of()), List.of(), outcomes);
+        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0, Map.of()), List.of(), List.of(), List.of(), outcomes);
         String doc = out.toString(java.nio.charset.StandardCharsets.UTF_8);
         ObjectMapper jackson = new ObjectMapper();
         JsonNode parsed = jackson.readTree(out.toByteArray());
@@ -174,7 +174,7 @@ class JsonReportTest {
             outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "r", Duration.ofSeconds(1), age, AgeSource.TCP_INFO), Action.WOULD_TERMINATE));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0, Map.of()), List.of(), outcomes);
+        JsonReport.write(out, RUN, new Summary(1, 1, 1, 0, 0, 0, Map.of()), List.of(), List.of(), List.of(), outcomes);
         List<String> rows = out.toString(java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"proto\"")).toList();
         JsonNode doc = new ObjectMapper().readTree(out.toByteArray());
         for (int i = 0; i < values.length; i++) {

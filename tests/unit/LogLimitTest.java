@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class LogLimitTest {
     @AfterEach
     void restore() {
-        Logs.configure(false, null);
+        Logs.configure(ch.qos.logback.classic.Level.INFO, null);
     }
 
     static List<Decision> hung(int n, String process, TcpState state) {
@@ -52,7 +52,7 @@ class LogLimitTest {
     void pastTheLimitOneLinePerProcessAndStateSaysHowManyAndWhere() {
         List<Decision> all = new ArrayList<>(hung(3_000, "leaky", TcpState.CLOSE_WAIT));
         all.addAll(hung(2_000, null, TcpState.FIN_WAIT2));
-        List<String> lines = log(() -> new LogReport(Logs.log(), true, 500, "/var/lib/hck/last.json").hung(all));
+        List<String> lines = log(() -> new LogReport(org.slf4j.LoggerFactory.getLogger("hck"), true, 500, "/var/lib/hck/last.json").hung(all));
         assertEquals(500 * 3 + 2, lines.size(), "three lines each for 500 sockets, then one per process and state");
         assertEquals(" - WARN - 2,500 more hung CLOSE_WAIT sockets of leaky (PID 42), not listed one by one (log limit 500): "
                 + "every one is in /var/lib/hck/last.json", lines.get(1500));
@@ -63,15 +63,15 @@ class LogLimitTest {
     @Test
     void aSmallHostReadsAsBeforeAndZeroLogsEverySocket() {
         List<Decision> few = hung(47, "leaky", TcpState.CLOSE_WAIT);
-        assertEquals(47 * 3, log(() -> new LogReport(Logs.log(), true, 500, null).hung(few)).size());
-        assertEquals(log(() -> new LogReport(Logs.log(), true).hung(few)), log(() -> new LogReport(Logs.log(), true, 500, null).hung(few)));
-        assertEquals(5_000 * 3, log(() -> new LogReport(Logs.log(), true, 0, null).hung(hung(5_000, "leaky", TcpState.CLOSE_WAIT))).size());
+        assertEquals(47 * 3, log(() -> new LogReport(org.slf4j.LoggerFactory.getLogger("hck"), true, 500, null).hung(few)).size());
+        assertEquals(log(() -> new LogReport(org.slf4j.LoggerFactory.getLogger("hck"), true, 0, null).hung(few)), log(() -> new LogReport(org.slf4j.LoggerFactory.getLogger("hck"), true, 500, null).hung(few)));
+        assertEquals(5_000 * 3, log(() -> new LogReport(org.slf4j.LoggerFactory.getLogger("hck"), true, 0, null).hung(hung(5_000, "leaky", TcpState.CLOSE_WAIT))).size());
     }
 
     @Test
     void liveOutcomesPastTheLimitAreCountedByActionProcessAndState() {
         List<String> lines = log(() -> {
-            LogReport r = new LogReport(Logs.log(), false, 2, null);
+            LogReport r = new LogReport(org.slf4j.LoggerFactory.getLogger("hck"), false, 2, null);
             List<Decision> h = hung(5, "leaky", TcpState.CLOSE_WAIT);
             for (int i = 0; i < 5; i++) {
                 Decision d = h.get(i);
@@ -92,7 +92,7 @@ class LogLimitTest {
     @Test
     void liveSocketsLeftPastTheLimitAreCountedByWhy() {
         List<String> lines = log(() -> {
-            LogReport r = new LogReport(Logs.log(), false, 1, "/var/tmp/hck.json");
+            LogReport r = new LogReport(org.slf4j.LoggerFactory.getLogger("hck"), false, 1, "/var/tmp/hck.json");
             List<Decision> h = hung(7, "leaky", TcpState.CLOSE_WAIT);
             Left[] why = {Left.GONE, Left.VETOED, Left.VETOED, Left.GONE, Left.STOPPED, Left.STOPPED, Left.STOPPED};
             for (int i = 0; i < 7; i++) {

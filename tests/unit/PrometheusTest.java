@@ -33,7 +33,7 @@ class PrometheusTest {
         List<Decision> h = List.of(hung("we\"ird\\na\nme", 42, 75_250, null), hung("leaky", 7, 3_000, "pod-a"), hung("leaky", 7, 2_000, "pod-a"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Prometheus.write(out, new Prometheus.Run(h, h.stream().map(Decision::socket).toList(), Arrays.asList(null, "pod-a"), 120,
-                5, 1, 1_800_000_000.25, 1_799_999_700.0, 0.412));
+                5, 1, 1_800_000_000.25, 1_799_999_700.0, 0.412, 0, List.of(), List.of()));
         String text = out.toString();
         assertTrue(text.contains("hck_hung_connections{state=\"CLOSE_WAIT\",netns=\"\"} 1\n"), text);
         assertTrue(text.contains("hck_hung_connections{state=\"CLOSE_WAIT\",netns=\"pod-a\"} 2\n"), text);
