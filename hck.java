@@ -69,6 +69,7 @@
 //SOURCES hck/rules/RulesLoader.java
 //SOURCES hck/rules/Target.java
 //SOURCES hck/rules/Thresholds.java
+//SOURCES hck/rules/Values.java
 //SOURCES hck/rules/YamlTree.java
 //SOURCES hck/run/Acted.java
 //SOURCES hck/run/CliErrors.java

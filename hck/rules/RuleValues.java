@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
-import java.util.function.Predicate;
 
 import static hck.rules.YamlTree.absent;
 import static hck.rules.YamlTree.where;
@@ -25,7 +23,6 @@ import static hck.rules.YamlTree.where;
  * ({@code termination.sigterm_grace}) and fails with the file, the line, the path and what was expected.
  */
 final class RuleValues {
-    static final String WATCHED = "CLOSE_WAIT, FIN_WAIT1, FIN_WAIT2, CLOSING, LAST_ACK, TIME_WAIT";
     private final String origin;
 
     RuleValues(String origin) {
@@ -58,7 +55,7 @@ final class RuleValues {
 
     Map<TcpState, Duration> timeouts(Node n, String path) throws RulesException {
         Map<TcpState, Duration> out = new EnumMap<>(TcpState.class);
-        for (Map.Entry<TcpState, Node> e : states(n, path, "state: duration").entrySet()) {
+        for (Map.Entry<TcpState, Node> e : states(n, path, true).entrySet()) {
             out.put(e.getKey(), duration(e.getValue(), path + "." + e.getKey()));
         }
         return out;
@@ -66,26 +63,25 @@ final class RuleValues {
 
     Map<TcpState, Range> stateRanges(Node n, String path) throws RulesException {
         Map<TcpState, Range> out = new EnumMap<>(TcpState.class);
-        for (Map.Entry<TcpState, Node> e : states(n, path, "state: range").entrySet()) out.put(e.getKey(), range(e.getValue(), path + "." + e.getKey()));
+        for (Map.Entry<TcpState, Node> e : states(n, path, false).entrySet()) out.put(e.getKey(), range(e.getValue(), path + "." + e.getKey()));
         return out;
     }
 
-    /** A mapping keyed by watched states, each once. */
-    private Map<TcpState, Node> states(Node n, String path, String shape) throws RulesException {
+    /** A mapping keyed by watched states, each once: of durations ({@code timeouts}) or of threshold ranges. */
+    private Map<TcpState, Node> states(Node n, String path, boolean timeouts) throws RulesException {
         Map<TcpState, Node> out = new EnumMap<>(TcpState.class);
         if (absent(n)) return out;
-        if (!(n instanceof MapNode m)) throw error(n, path, "must be a mapping of " + shape);
+        if (!(n instanceof MapNode m)) throw error(n, path, "must be a mapping of " + (timeouts ? "state: duration" : "state: range"));
         for (Map.Entry<String, Node> e : m.entries().entrySet()) {
             TcpState state = TcpState.parse(e.getKey());
             int line = m.keyLines().get(e.getKey());
             String at = path + "." + e.getKey();
-            boolean timeouts = shape.endsWith("duration");
             if (state == null || (!state.watched() && !timeouts)) {
-                throw new RulesException(where(origin, line) + "unknown state '" + at + "' (allowed: " + WATCHED + ")");
+                throw new RulesException(where(origin, line) + "unknown state '" + at + "' (allowed: " + Values.WATCHED + ")");
             }
             if (!state.watched()) {
                 throw new RulesException(where(origin, line) + "'" + at + "': " + state + " is never touched by hck and takes no timeout (allowed: "
-                        + WATCHED + ")");
+                        + Values.WATCHED + ")");
             }
             if (timeouts && out.containsKey(state)) throw new RulesException(where(origin, line) + "'" + at + "' repeats state " + state);
             out.put(state, e.getValue());
@@ -111,29 +107,40 @@ final class RuleValues {
         }
     }
 
-    /** A scalar {@code parse} reads and {@code ok} accepts; null when it is not one. */
-    static <T> T number(Node n, Function<String, T> parse, Predicate<T> ok) {
-        if (!(n instanceof Scalar s) || s.isNull()) return null;
-        try {
-            T v = parse.apply(s.text().trim());
-            return ok.test(v) ? v : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
     /** 0 or more, written as a number. */
     int count(Node n, String path) throws RulesException {
-        Integer c = n instanceof Scalar s && s.token() == JsonToken.VALUE_NUMBER_INT ? number(n, Integer::parseInt, v -> v >= 0) : null;
-        if (c == null) throw error(n, path, "must be a whole number, 0 or more");
-        return c;
+        if (n instanceof Scalar s && s.token() == JsonToken.VALUE_NUMBER_INT) {
+            try {
+                return Values.count(s.text());
+            } catch (IllegalArgumentException e) {
+                // said below
+            }
+        }
+        throw error(n, path, "must be a whole number, 0 or more");
+    }
+
+    /** 1 or more, written as a number (a size in bytes). */
+    long positive(Node n, String path, String what) throws RulesException {
+        if (n instanceof Scalar s && !s.isNull()) {
+            try {
+                return Values.positive(s.text());
+            } catch (IllegalArgumentException e) {
+                // said below
+            }
+        }
+        throw error(n, path, "must be " + what + ", 1 or more");
     }
 
     /** 0 to 100, a trailing % allowed. */
     double percent(Node n, String path) throws RulesException {
-        Double p = number(n, t -> Double.parseDouble(t.replaceFirst("%$", "")), v -> v >= 0 && v <= 100);
-        if (p == null) throw error(n, path, "must be a percentage (0-100)");
-        return p;
+        if (n instanceof Scalar s && !s.isNull()) {
+            try {
+                return Values.percent(s.text());
+            } catch (IllegalArgumentException e) {
+                // said below
+            }
+        }
+        throw error(n, path, "must be a percentage (0-100)");
     }
 
     List<Integer> ports(Node n, String path) throws RulesException {
@@ -157,9 +164,11 @@ final class RuleValues {
 
     int port(Node n, String path) throws RulesException {
         if (n instanceof Scalar s && (s.token() == JsonToken.VALUE_NUMBER_INT || s.token() == JsonToken.VALUE_STRING)) {
-            Integer p = number(n, Integer::parseInt, v -> v >= 1 && v <= 65535);
-            if (p != null) return p;
-            throw error(n, path, "has '" + s.text() + "', not a port (1-65535)");
+            try {
+                return Values.port(s.text());
+            } catch (IllegalArgumentException e) {
+                throw error(n, path, "has '" + s.text() + "', not a port (1-65535)");
+            }
         }
         throw error(n, path, "must be a port number (1-65535)");
     }

@@ -190,11 +190,7 @@ public final class RulesLoader {
         if (u == null) return udp;
         Map<String, Node> e = u.entries();
         long minQueue = udp.minQueue();
-        if (e.containsKey("min_queue")) {
-            Long q = RuleValues.number(e.get("min_queue"), Long::parseLong, x -> x >= 1);
-            if (q == null) throw v.error(e.get("min_queue"), "udp.min_queue", "must be a number of bytes, 1 or more");
-            minQueue = q;
-        }
+        if (e.containsKey("min_queue")) minQueue = v.positive(e.get("min_queue"), "udp.min_queue", "a number of bytes");
         boolean terminate = e.containsKey("action") ? v.word(e.get("action"), "udp.action", "report", "terminate").equals("terminate") : udp.terminate();
         return new Rules.Udp(e.containsKey("enabled") ? v.bool(e.get("enabled"), "udp.enabled") : udp.enabled(), minQueue,
                 e.containsKey("timeout") ? v.duration(e.get("timeout"), "udp.timeout") : udp.timeout(), terminate);

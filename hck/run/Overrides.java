@@ -5,6 +5,7 @@ import hck.rules.Range;
 import hck.rules.Rules;
 import hck.rules.Target;
 import hck.rules.Thresholds;
+import hck.rules.Values;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public record Overrides(Duration closeWait, Duration finWait, Duration timeWait,
         rules = rules.withTimeouts(t);
         if (excludePorts != null) rules = rules.withExcludePorts(ports("--exclude-ports", excludePorts));
         if (includePorts != null) rules = rules.withIncludePorts(ports("--include-ports", includePorts));
-        if (excludeProcesses != null) rules = rules.withExcludeProcesses(words(excludeProcesses));
+        if (excludeProcesses != null) rules = rules.withExcludeProcesses(Values.words(excludeProcesses));
         return rules;
     }
 
@@ -61,24 +62,15 @@ public record Overrides(Duration closeWait, Duration finWait, Duration timeWait,
                 stateRanges("--critical-state", limits.criticalState(), base.criticalState()));
     }
 
-    /** Accepts the seeds' list styles: {@code 22 3306}, {@code "22 3306"}, {@code 22,3306}; an empty string clears the list. */
-    public static List<String> words(List<String> args) {
-        List<String> out = new ArrayList<>();
-        for (String a : args) for (String w : a.trim().split("[,\\s]+")) if (!w.isEmpty()) out.add(w);
-        return out;
-    }
-
+    /** The seeds' list styles ({@link Values#words}), each a port. */
     public static List<Integer> ports(String option, List<String> args) {
         List<Integer> out = new ArrayList<>();
-        for (String w : words(args)) {
-            int p;
+        for (String w : Values.words(args)) {
             try {
-                p = Integer.parseInt(w);
-            } catch (NumberFormatException e) {
-                p = -1;
+                out.add(Values.port(w));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + ": " + e.getMessage());
             }
-            if (p < 1 || p > 65535) throw new IllegalArgumentException(option + ": '" + w + "' is not a port (1-65535)");
-            out.add(p);
         }
         return out;
     }
@@ -89,8 +81,12 @@ public record Overrides(Duration closeWait, Duration finWait, Duration timeWait,
         out.putAll(base);
         for (String a : args) {
             int eq = a.indexOf('=');
-            TcpState s = eq < 0 ? null : TcpState.parse(a.substring(0, eq));
-            if (s == null || !s.watched()) throw new IllegalArgumentException(option + " " + a + ": use STATE=RANGE with a watched state, e.g. CLOSE_WAIT=5");
+            TcpState s;
+            try {
+                s = Values.watchedState(eq < 0 ? "" : a.substring(0, eq));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(option + " " + a + ": use STATE=RANGE with a watched state, e.g. CLOSE_WAIT=5");
+            }
             out.put(s, Range.parse(a.substring(eq + 1)));
         }
         return out;

@@ -1,5 +1,6 @@
 package hck;
 
+import hck.rules.Values;
 import hck.model.TcpState;
 import hck.rules.Rules;
 import hck.run.Overrides;
@@ -61,7 +62,7 @@ public class CliTest {
         assertEquals(List.of(22, 3306), Overrides.ports("x", parse("-n", "--exclude-ports", "22 3306").excludePorts), "the Bash seed's quoted list");
         assertEquals(List.of(22, 3306), Overrides.ports("x", parse("-n", "--exclude-ports", "22,3306").excludePorts));
         assertEquals(List.of(), Overrides.ports("x", parse("-n", "--exclude-ports", "").excludePorts), "an empty string clears the list");
-        assertEquals(List.of("java", "nginx*"), Overrides.words(parse("--live", "--exclude-processes", "java", "nginx*").excludeProcesses));
+        assertEquals(List.of("java", "nginx*"), Values.words(parse("--live", "--exclude-processes", "java", "nginx*").excludeProcesses));
         assertTrue(parse("-l").mode.live);
         assertEquals(Duration.ofMillis(1500), parse("-n", "--fin-wait-timeout", "1500ms").finWaitTimeout);
         assertEquals(Duration.ofMinutes(2), parse("-n", "--time-wait-timeout", "2m").timeWaitTimeout);
