@@ -39,8 +39,8 @@
 //SOURCES hck/model/Printable.java
 //SOURCES hck/model/ProcessForecast.java
 //SOURCES hck/model/Retrans.java
+//SOURCES hck/model/Sock.java
 //SOURCES hck/model/SocketTimer.java
-//SOURCES hck/model/TcpSocket.java
 //SOURCES hck/model/TcpState.java
 //SOURCES hck/model/UdpInfo.java
 //SOURCES hck/netns/Namespace.java

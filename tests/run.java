@@ -12,6 +12,7 @@
 //SOURCES support/RaceProbe.java
 //SOURCES support/Sandbox.java
 //SOURCES support/SourceDump.java
+//SOURCES support/Socks.java
 //SOURCES unit/SsParserTest.java
 //SOURCES unit/ProcNetParserTest.java
 //SOURCES unit/RulesTest.java

@@ -2,7 +2,7 @@ package hck.act;
 
 import hck.model.Endpoint;
 import hck.model.KillMethod;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.sys.KernelInfo;
 import hck.sys.LibC;
@@ -32,20 +32,20 @@ final class DestroyMethod {
     }
 
     /** @return the sockets still pending: claimed as destroyed (to verify) or not destroyable here */
-    List<TcpSocket> destroy(List<TcpSocket> pending) {
+    List<Sock> destroy(List<Sock> pending) {
         if (!Boolean.TRUE.equals(kernel.sockDestroy())) {
-            for (TcpSocket s : pending) ledger.note(s, kernel.sockDestroy() == null ? "SOCK_DESTROY could not be probed"
+            for (Sock s : pending) ledger.note(s, kernel.sockDestroy() == null ? "SOCK_DESTROY could not be probed"
                     : "the kernel has no SOCK_DESTROY (CONFIG_INET_DIAG_DESTROY)");
             return pending;
         }
-        List<TcpSocket> rest = new ArrayList<>();
+        List<Sock> rest = new ArrayList<>();
         try (SockDiag diag = SockDiag.open()) {
             Batch confirmed = confirm(diag, pending, rest);
             destroyPairs(diag, confirmed, rest);
         } catch (IOException e) {
-            Set<TcpSocket> inRest = Collections.newSetFromMap(new IdentityHashMap<>());
+            Set<Sock> inRest = Collections.newSetFromMap(new IdentityHashMap<>());
             inRest.addAll(rest);
-            for (TcpSocket s : pending) if (!ledger.done.containsKey(s) && !ledger.claimed.containsKey(s) && !inRest.contains(s)) {
+            for (Sock s : pending) if (!ledger.done.containsKey(s) && !ledger.claimed.containsKey(s) && !inRest.contains(s)) {
                 ledger.note(s, e.getMessage());
                 rest.add(s);
             }
@@ -57,12 +57,12 @@ final class DestroyMethod {
     private record Tuple(Endpoint local, Endpoint remote) {}
 
     /** Sockets and the ids the kernel knows them by, index for index. */
-    private record Batch(List<TcpSocket> sockets, List<SockDiag.Id> ids) {
+    private record Batch(List<Sock> sockets, List<SockDiag.Id> ids) {
         Batch() {
             this(new ArrayList<>(), new ArrayList<>());
         }
 
-        void add(TcpSocket s, SockDiag.Id id) {
+        void add(Sock s, SockDiag.Id id) {
             sockets.add(s);
             ids.add(id);
         }
@@ -72,9 +72,9 @@ final class DestroyMethod {
      * The exact lookup: a TCP socket still in its hung state (and, without a cookie, still on its
      * inode) is confirmed with the cookie the kernel gave; one gone or changed is settled here.
      */
-    private Batch confirm(SockDiag diag, List<TcpSocket> pending, List<TcpSocket> rest) throws IOException {
+    private Batch confirm(SockDiag diag, List<Sock> pending, List<Sock> rest) throws IOException {
         Batch asked = new Batch(), confirmed = new Batch();
-        for (TcpSocket s : pending) {
+        for (Sock s : pending) {
             try {
                 SockDiag.Id id = SockDiag.Id.of(s);
                 if (s.udp() == null) {
@@ -92,7 +92,7 @@ final class DestroyMethod {
         }
         SockDiag.Answer[] found = diag.lookup(asked.ids());
         for (int i = 0; i < asked.sockets().size(); i++) {
-            TcpSocket s = asked.sockets().get(i);
+            Sock s = asked.sockets().get(i);
             if (!(found[i] instanceof SockDiag.Found f)) {
                 SockDiag.Errno errno = (SockDiag.Errno) found[i];
                 ledger.answers.put(s, LibC.errnoName(errno.value()));
@@ -117,16 +117,16 @@ final class DestroyMethod {
      * Both ends of a connection on this host and both hung: destroying the end that answers with an
      * RST closes the other too, so that one waits, and is looked up again after.
      */
-    private void destroyPairs(SockDiag diag, Batch confirmed, List<TcpSocket> rest) throws IOException {
+    private void destroyPairs(SockDiag diag, Batch confirmed, List<Sock> rest) throws IOException {
         // keyed by the two endpoints themselves: a string a socket was 40 MB alive through the destroys at 95k
-        Map<Tuple, TcpSocket> byTuple = new HashMap<>();
-        for (TcpSocket s : confirmed.sockets()) if (s.udp() == null) byTuple.put(new Tuple(s.local(), s.remote()), s);
-        Map<TcpSocket, TcpSocket> peerOf = new IdentityHashMap<>();
+        Map<Tuple, Sock> byTuple = new HashMap<>();
+        for (Sock s : confirmed.sockets()) if (s.udp() == null) byTuple.put(new Tuple(s.local(), s.remote()), s);
+        Map<Sock, Sock> peerOf = new IdentityHashMap<>();
         Batch first = new Batch(), waiting = new Batch();
-        Set<TcpSocket> chosen = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Sock> chosen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < confirmed.sockets().size(); i++) {
-            TcpSocket s = confirmed.sockets().get(i);
-            TcpSocket peer = s.udp() == null ? byTuple.get(new Tuple(s.remote(), s.local())) : null;
+            Sock s = confirmed.sockets().get(i);
+            Sock peer = s.udp() == null ? byTuple.get(new Tuple(s.remote(), s.local())) : null;
             if (peer != null) peerOf.put(s, peer);
             if (peer != null && chosen.contains(peer) && sendsReset(peer)) {
                 waiting.add(s, confirmed.ids().get(i));
@@ -135,13 +135,13 @@ final class DestroyMethod {
                 first.add(s, confirmed.ids().get(i));
             }
         }
-        Set<TcpSocket> destroyed = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Sock> destroyed = Collections.newSetFromMap(new IdentityHashMap<>());
         answered(first.sockets(), diag.destroy(first.ids()), peerOf, destroyed, rest);
         if (waiting.sockets().isEmpty()) return;
         SockDiag.Answer[] again = diag.lookup(waiting.ids());
         Batch second = new Batch();
         for (int i = 0; i < waiting.sockets().size(); i++) {
-            TcpSocket s = waiting.sockets().get(i);
+            Sock s = waiting.sockets().get(i);
             if (again[i] instanceof SockDiag.Errno errno && errno.noSuchSocket()) {
                 ledger.answers.put(s, LibC.errnoName(errno.value()));
                 ledger.done.put(s, Result.viaPeer(peerOf.get(s).describe()));
@@ -156,12 +156,12 @@ final class DestroyMethod {
      * The kernel's answers to one batch of destroys. A socket already gone whose peer on this host
      * hck destroyed (in this batch or before) was closed by that peer's RST: hck's doing.
      */
-    private void answered(List<TcpSocket> batch, int[] rc, Map<TcpSocket, TcpSocket> peerOf, Set<TcpSocket> destroyed, List<TcpSocket> rest) {
+    private void answered(List<Sock> batch, int[] rc, Map<Sock, Sock> peerOf, Set<Sock> destroyed, List<Sock> rest) {
         for (int i = 0; i < batch.size(); i++) if (rc[i] == 0) destroyed.add(batch.get(i));
         for (int i = 0; i < batch.size(); i++) {
-            TcpSocket s = batch.get(i);
+            Sock s = batch.get(i);
             ledger.answers.put(s, LibC.errnoName(rc[i]));
-            TcpSocket peer = peerOf.get(s);
+            Sock peer = peerOf.get(s);
             switch (rc[i]) {
                 case 0 -> ledger.claimed.put(s, KillMethod.SOCKET_DESTROY);
                 case LibC.ENOENT, LibC.ESTALE -> ledger.done.put(s, peer != null && destroyed.contains(peer)
@@ -183,7 +183,7 @@ final class DestroyMethod {
     }
 
     /** tcp_abort answers with an RST in these states (tcp_need_reset), which closes a peer on this host too. */
-    private static boolean sendsReset(TcpSocket s) {
+    private static boolean sendsReset(Sock s) {
         if (s.timer() != null && s.timer().timewait()) return false;
         return s.state() == TcpState.CLOSE_WAIT || s.state() == TcpState.FIN_WAIT1
                 || s.state() == TcpState.FIN_WAIT2;

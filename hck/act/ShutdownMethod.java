@@ -3,7 +3,7 @@ package hck.act;
 import hck.sys.LibC;
 
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,7 +18,7 @@ public final class ShutdownMethod {
     private ShutdownMethod() {}
 
     /** @return null when done, else why not */
-    public static String shutdown(TcpSocket s) {
+    public static String shutdown(Sock s) {
         Owner o = s.owner();
         if (o == null) return "no owning process to take the socket from (an orphan can only be destroyed by the kernel)";
         int pidfd = -1, dup = -1;

@@ -6,7 +6,7 @@ import hck.sys.Signals;
 import hck.model.KillMethod;
 import hck.model.Left;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.rules.Rules;
 import org.slf4j.Logger;
 
@@ -31,16 +31,16 @@ final class Signaller {
     static final int SIGQUIT = 3, SIGKILL = 9, SIGTERM = 15;
 
     interface Verify {
-        Set<TcpSocket> still(Map<TcpSocket, KillMethod> claims) throws IOException;
+        Set<Sock> still(Map<Sock, KillMethod> claims) throws IOException;
     }
 
     private final Rules.Termination term;
     private final Logger log;
     private final long selfPid;
-    private final BiConsumer<TcpSocket, String> note;
-    private final Map<TcpSocket, Result> done;
+    private final BiConsumer<Sock, String> note;
+    private final Map<Sock, Result> done;
 
-    Signaller(Rules.Termination term, Logger log, long selfPid, BiConsumer<TcpSocket, String> note, Map<TcpSocket, Result> done) {
+    Signaller(Rules.Termination term, Logger log, long selfPid, BiConsumer<Sock, String> note, Map<Sock, Result> done) {
         this.term = term;
         this.log = log;
         this.selfPid = selfPid;
@@ -48,10 +48,10 @@ final class Signaller {
         this.done = done;
     }
 
-    List<TcpSocket> signal(List<TcpSocket> pending, Verify verify) throws IOException {
-        Map<Long, List<TcpSocket>> byPid = new LinkedHashMap<>();
-        List<TcpSocket> rest = new ArrayList<>();
-        for (TcpSocket s : pending) {
+    List<Sock> signal(List<Sock> pending, Verify verify) throws IOException {
+        Map<Long, List<Sock>> byPid = new LinkedHashMap<>();
+        List<Sock> rest = new ArrayList<>();
+        for (Sock s : pending) {
             Owner o = s.owner();
             if (o == null) {
                 note.accept(s, "an orphan is never a reason to signal a process");
@@ -60,21 +60,21 @@ final class Signaller {
                 byPid.computeIfAbsent(o.pid(), k -> new ArrayList<>()).add(s);
             }
         }
-        Map<TcpSocket, KillMethod> claims = new IdentityHashMap<>();
-        for (Map.Entry<Long, List<TcpSocket>> e : byPid.entrySet()) {
+        Map<Sock, KillMethod> claims = new IdentityHashMap<>();
+        for (Map.Entry<Long, List<Sock>> e : byPid.entrySet()) {
             // a stop signal lets the ladder in progress finish; no other process is signalled after it
             if (Signals.stopRequested() != null) {
                 rest.addAll(e.getValue());
                 continue;
             }
             KillMethod method = ladder(e.getKey(), e.getValue());
-            for (TcpSocket s : e.getValue()) {
+            for (Sock s : e.getValue()) {
                 if (done.containsKey(s)) continue;
                 if (method != null) claims.put(s, method); else rest.add(s);
             }
         }
-        Set<TcpSocket> still = verify.still(claims);
-        for (Map.Entry<TcpSocket, KillMethod> c : claims.entrySet()) {
+        Set<Sock> still = verify.still(claims);
+        for (Map.Entry<Sock, KillMethod> c : claims.entrySet()) {
             if (still.contains(c.getKey())) {
                 note.accept(c.getKey(), "the socket is still there after " + c.getValue().json + " (shared with another process?)");
                 rest.add(c.getKey());
@@ -86,7 +86,7 @@ final class Signaller {
     }
 
     /** @return the signal that ended the process, or null when it was not ended */
-    private KillMethod ladder(long pid, List<TcpSocket> sockets) {
+    private KillMethod ladder(long pid, List<Sock> sockets) {
         Owner o = sockets.get(0).owner();
         String why = refusal(pid);
         if (why != null) {
@@ -165,11 +165,11 @@ final class Signaller {
      * arguments and environment pass 128 KiB a string or its stack limit): the first sockets, their
      * count, and a root-only file with every one of them.
      */
-    private Veto veto(Owner o, List<TcpSocket> sockets) {
+    private Veto veto(Owner o, List<Sock> sockets) {
         List<String> cmd = term.vetoCommand();
         if (cmd.isEmpty()) return new Veto(false, null);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        TcpSocket first = sockets.get(0);
+        Sock first = sockets.get(0);
         Map<String, String> env = pb.environment();
         env.put("HCK_PID", Long.toString(o.pid()));
         env.put("HCK_PROCESS", o.name());
@@ -178,11 +178,11 @@ final class Signaller {
         env.put("HCK_LOCAL", first.local().toString());
         env.put("HCK_REMOTE", first.remote().toString());
         env.put("HCK_SOCKET_COUNT", Integer.toString(sockets.size()));
-        env.put("HCK_CONNECTIONS", sockets.stream().limit(ENV_CONNECTIONS).map(TcpSocket::describe).collect(Collectors.joining("\n")));
+        env.put("HCK_CONNECTIONS", sockets.stream().limit(ENV_CONNECTIONS).map(Sock::describe).collect(Collectors.joining("\n")));
         java.nio.file.Path list = null;
         try {
             list = java.nio.file.Files.createTempFile("hck-veto-", ".txt");
-            java.nio.file.Files.write(list, sockets.stream().map(TcpSocket::describe).toList());
+            java.nio.file.Files.write(list, sockets.stream().map(Sock::describe).toList());
             env.put("HCK_CONNECTIONS_FILE", list.toString());
             Process p = pb.start();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {

@@ -5,7 +5,7 @@ import hck.sys.Signals;
 
 import hck.model.KillMethod;
 import hck.model.Left;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.rules.Rules;
 import org.slf4j.Logger;
@@ -27,7 +27,7 @@ import java.util.Set;
 public final class Terminator {
     /** Scans the watched states again, for verification. */
     public interface Rescan {
-        List<TcpSocket> scan() throws IOException;
+        List<Sock> scan() throws IOException;
 
         /** The cookies of every watched socket now, sorted; null where the source gives none (then {@link #scan} is used). */
         default long[] cookies() throws IOException {
@@ -41,8 +41,8 @@ public final class Terminator {
     private final Logger log;
     private final long selfPid;
     private final Ledger ledger = new Ledger();
-    private final Map<TcpSocket, Result> done = ledger.done;
-    private final Map<TcpSocket, KillMethod> claimed = ledger.claimed;
+    private final Map<Sock, Result> done = ledger.done;
+    private final Map<Sock, KillMethod> claimed = ledger.claimed;
 
     public Terminator(Rules.Termination term, KernelInfo kernel, Rescan rescan, Logger log, long selfPid) {
         this.term = term;
@@ -57,9 +57,9 @@ public final class Terminator {
      * file descriptor left) does not lose what was done: the sockets not settled by then end
      * {@code failed} with the failure named, and the ERROR line says what failed.
      */
-    public Map<TcpSocket, Result> terminate(List<TcpSocket> hung) {
-        List<TcpSocket> pending = new ArrayList<>();
-        for (TcpSocket s : hung) {
+    public Map<Sock, Result> terminate(List<Sock> hung) {
+        List<Sock> pending = new ArrayList<>();
+        for (Sock s : hung) {
             String why = kernel.cannotDestroy(s, term.oldKernelOrphans());
             if (why == null) pending.add(s); else done.put(s, Result.notAttempted(Left.KERNEL_POLICY, why));
         }
@@ -76,12 +76,12 @@ public final class Terminator {
             }
         } catch (IOException e) {
             log.error("Live mode could not finish: {}; the sockets it had not verified gone count as failed", e.getMessage());
-            for (TcpSocket s : pending) {
+            for (Sock s : pending) {
                 KillMethod claim = claimed.get(s);
                 ledger.note(s, (claim == null ? "" : claim.json + " was answered, but ") + "the run could not finish: " + e.getMessage());
             }
         }
-        for (TcpSocket s : pending) {
+        for (Sock s : pending) {
             if (done.containsKey(s)) continue;
             if (Signals.stopRequested() != null && !ledger.notes.containsKey(s)) {
                 done.put(s, Result.stopped(Signals.stopRequested()));
@@ -90,8 +90,8 @@ public final class Terminator {
             List<String> why = ledger.notes.getOrDefault(s, List.of("no termination method applied"));
             done.put(s, Result.failed(String.join("; ", why)));
         }
-        Map<TcpSocket, Result> out = new IdentityHashMap<>(); // a record's hash reads all 16 components, owners included
-        for (TcpSocket s : hung) {
+        Map<Sock, Result> out = new IdentityHashMap<>(); // a record's hash reads all 16 components, owners included
+        for (Sock s : hung) {
             Result r = done.get(s);
             String answer = ledger.answers.get(s);
             out.put(s, answer == null ? r : r.withDestroyResult(answer));
@@ -99,9 +99,9 @@ public final class Terminator {
         return out;
     }
 
-    private List<TcpSocket> shutdown(List<TcpSocket> pending) {
-        List<TcpSocket> rest = new ArrayList<>();
-        for (TcpSocket s : pending) {
+    private List<Sock> shutdown(List<Sock> pending) {
+        List<Sock> rest = new ArrayList<>();
+        for (Sock s : pending) {
             if (claimed.containsKey(s)) {
                 rest.add(s);
                 continue;
@@ -114,12 +114,12 @@ public final class Terminator {
     }
 
     /** Looks again: sockets claimed by {@code method} and gone are terminated; the rest stay pending. */
-    private List<TcpSocket> verify(List<TcpSocket> pending, KillMethod method) throws IOException {
-        Map<TcpSocket, KillMethod> claims = new IdentityHashMap<>();
-        for (TcpSocket s : pending) if (claimed.get(s) == method) claims.put(s, method);
-        Set<TcpSocket> still = verifyMap(claims);
-        List<TcpSocket> rest = new ArrayList<>();
-        for (TcpSocket s : pending) {
+    private List<Sock> verify(List<Sock> pending, KillMethod method) throws IOException {
+        Map<Sock, KillMethod> claims = new IdentityHashMap<>();
+        for (Sock s : pending) if (claimed.get(s) == method) claims.put(s, method);
+        Set<Sock> still = verifyMap(claims);
+        List<Sock> rest = new ArrayList<>();
+        for (Sock s : pending) {
             if (!claims.containsKey(s)) {
                 rest.add(s);
             } else if (still.contains(s)) {
@@ -139,8 +139,8 @@ public final class Terminator {
      * Rescans until every claimed socket is gone or about two seconds passed; returns those still
      * present in their hung state or a later one (identity: cookie, else inode + 4-tuple).
      */
-    Set<TcpSocket> verifyMap(Map<TcpSocket, KillMethod> claims) throws IOException {
-        Set<TcpSocket> still = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<Sock> verifyMap(Map<Sock, KillMethod> claims) throws IOException {
+        Set<Sock> still = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         if (claims.isEmpty()) return still;
         for (int round = 0; ; round++) {
             still.clear();
@@ -150,10 +150,10 @@ public final class Terminator {
                 continue;
             }
             // the claimed identities, then one pass over the rescan: no map of every socket it found
-            Map<String, TcpSocket> wanted = new HashMap<>(claims.size() * 2);
-            for (TcpSocket s : claims.keySet()) wanted.put(identity(s), s);
-            for (TcpSocket c : rescan.scan()) {
-                TcpSocket s = wanted.get(identity(c));
+            Map<String, Sock> wanted = new HashMap<>(claims.size() * 2);
+            for (Sock s : claims.keySet()) wanted.put(identity(s), s);
+            for (Sock c : rescan.scan()) {
+                Sock s = wanted.get(identity(c));
                 if (s != null) still.add(s);
             }
             if (still.isEmpty() || round >= 10) return still;
@@ -171,11 +171,11 @@ public final class Terminator {
      * tcp_info): a sorted array of the cookies present, searched for each claim — no socket objects
      * for the 190k the rescan sees. @return false when this cannot be used
      */
-    private boolean stillByCookie(java.util.Set<TcpSocket> claimed, Set<TcpSocket> still) throws IOException {
-        for (TcpSocket s : claimed) if (s.cookie() == null) return false;
+    private boolean stillByCookie(java.util.Set<Sock> claimed, Set<Sock> still) throws IOException {
+        for (Sock s : claimed) if (s.cookie() == null) return false;
         long[] present = rescan.cookies();
         if (present == null) return false;
-        for (TcpSocket s : claimed) {
+        for (Sock s : claimed) {
             if (java.util.Arrays.binarySearch(present, Long.parseUnsignedLong(s.cookie(), 16)) >= 0) still.add(s);
         }
         return true;
@@ -190,7 +190,7 @@ public final class Terminator {
     }
 
     /** The cookie's own string when there is one (hex, no space: never equal to the other form); else inode and 4-tuple. */
-    private static String identity(TcpSocket s) {
+    private static String identity(Sock s) {
         return s.cookie() != null ? s.cookie() : s.inode() + " " + s.local() + " " + s.remote();
     }
 }

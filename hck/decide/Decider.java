@@ -1,7 +1,7 @@
 package hck.decide;
 
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.rules.Durations;
 import hck.rules.Names;
@@ -50,7 +50,7 @@ public final class Decider {
         this.finTimeoutMs = finTimeout.toMillis();
     }
 
-    public Decision decide(TcpSocket s, long nowMs) {
+    public Decision decide(Sock s, long nowMs) {
         if (s.udp() != null) return decideUdp(s, nowMs);
         if (!s.state().watched()) return new Decision(s, Verdict.NONE, s.state() + " is never touched", null, 0, null);
         long age;
@@ -109,7 +109,7 @@ public final class Decider {
      * timeout (firstSeenMs: when the queue was first seen there) or its drop counter grew since the
      * last run. Only such sockets are candidates; the exemptions are the TCP ones.
      */
-    private Decision decideUdp(TcpSocket s, long nowMs) {
+    private Decision decideUdp(Sock s, long nowMs) {
         Rules.Udp u = rules.udp();
         boolean queued = s.recvQ() >= u.minQueue();
         long age = queued && s.firstSeenMs() != null ? Math.max(0, nowMs - s.firstSeenMs()) : 0;
@@ -139,7 +139,7 @@ public final class Decider {
      * current one lasted at least rto >> k; the current period has run rto - remaining. Before the
      * first RTO the timer may be a tail loss probe, shorter than the RTO: nothing is claimed then.
      */
-    static long finSentAtLeastMsAgo(TcpSocket s) {
+    static long finSentAtLeastMsAgo(Sock s) {
         if (s.sendQ() != 1 || s.retrans() == null || s.timer() == null || !"on".equals(s.timer().name())) return 0;
         int n = Math.min(s.retrans().count(), 40);
         long rto = s.retrans().rtoMs();
@@ -150,7 +150,7 @@ public final class Decider {
     }
 
     /** The reason a candidate is exempt whatever its age, or null. */
-    private String exemption(TcpSocket s) {
+    private String exemption(Sock s) {
         for (Owner o : s.owners()) {
             if (o.pid() == 1) return "PID 1 (" + o.name() + ") is always protected";
             if (o.pid() == selfPid) return "the socket belongs to hck itself";
@@ -186,7 +186,7 @@ public final class Decider {
     }
 
     /** The first process rule any of the socket's owners matches. */
-    private Rules.ProcessRule processRule(TcpSocket s) {
+    private Rules.ProcessRule processRule(Sock s) {
         List<Rules.ProcessRule> all = rules.processes();
         if (all.isEmpty()) return null;
         int first = all.size();
@@ -203,19 +203,19 @@ public final class Decider {
         return first < all.size() ? all.get(first) : null;
     }
 
-    private Rules.PortRule portRule(TcpSocket s) {
+    private Rules.PortRule portRule(Sock s) {
         for (Rules.PortRule r : rules.ports()) {
             if (r.port() == s.local().port() || r.port() == s.remote().port()) return r;
         }
         return null;
     }
 
-    private static String who(TcpSocket s) {
+    private static String who(Sock s) {
         Owner o = s.owner();
         return o == null ? "no owning process" : o.name() + ", PID " + o.pid();
     }
 
-    static String hungReason(TcpSocket s, long ageMs, AgeSource source, Duration timeout) {
+    static String hungReason(Sock s, long ageMs, AgeSource source, Duration timeout) {
         String how = source == AgeSource.FIRST_SEEN ? "seen for " : source == AgeSource.RETRANSMITS ? "for at least "
                 : s.state() == TcpState.CLOSE_WAIT ? "idle " : "for ";
         String why = switch (s.state()) {

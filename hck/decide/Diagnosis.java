@@ -1,6 +1,6 @@
 package hck.decide;
 
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 
 /**
@@ -23,7 +23,7 @@ public enum Diagnosis {
     }
 
     /** For a CLOSE_WAIT TCP socket; null for anything else. */
-    public static Diagnosis of(TcpSocket s) {
+    public static Diagnosis of(Sock s) {
         if (s.state() != TcpState.CLOSE_WAIT || s.udp() != null) return null;
         return s.recvQ() == 0 ? NOT_CLOSED : s.recvQ() == 1 ? EOF_UNREAD : DATA_UNREAD;
     }

@@ -5,7 +5,7 @@ import hck.rules.Target;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.report.Outcome;
 
 import java.math.BigDecimal;
@@ -67,7 +67,7 @@ public final class Payloads {
                 .put("terminated", e.summary().terminated()).put("failed", e.summary().failed());
         ArrayNode hung = root.putArray("hung");
         for (Outcome o : e.hung()) {
-            TcpSocket s = o.decision().socket();
+            Sock s = o.decision().socket();
             ObjectNode c = hung.addObject();
             c.put("proto", s.proto()).put("state", s.state().name()).put("local", s.local().toString()).put("remote", s.remote().toString());
             c.put("netns", s.netns());

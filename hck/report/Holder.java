@@ -3,7 +3,7 @@ package hck.report;
 import hck.decide.Decision;
 import hck.decide.Diagnosis;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 
 import java.util.ArrayList;
@@ -64,7 +64,7 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
 
         /** @return the socket's group, for {@link #list} */
         public int count(Decision d) {
-            TcpSocket s = d.socket();
+            Sock s = d.socket();
             Owner o = s.owner();
             Key key = o == null ? NO_PROCESS : new Key(o.pid(), o.name());
             Integer id = ids.get(key);

@@ -4,7 +4,7 @@ import hck.decide.Decision;
 import hck.decide.Diagnosis;
 import hck.model.Endpoint;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.rules.Durations;
 
 import java.io.IOException;
@@ -73,7 +73,7 @@ final class JsonRows {
 
     private void row(Outcome o) throws IOException {
         Decision d = o.decision();
-        TcpSocket s = d.socket();
+        Sock s = d.socket();
         Owner owner = s.owner();
         raw(PROTO);
         string(s.proto(), proto);

@@ -8,7 +8,7 @@ import hck.model.Owner;
 import hck.model.PortUse;
 import hck.model.ProcessForecast;
 import hck.rules.Durations;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import org.slf4j.Logger;
 
@@ -47,7 +47,7 @@ public final class LogReport {
     }
 
     /** {@code (PID: 1234, Process: myapp)}, with {@code , netns: pod-a} for a socket of another namespace. */
-    public static String who(TcpSocket s) {
+    public static String who(Sock s) {
         Owner o = s.owner();
         String ns = s.netns() == null ? "" : ", netns: " + s.netns();
         if (o == null) return s.orphan() ? "(PID: N/A, Process: N/A, orphan" + ns + ")" : "(PID: N/A, Process: N/A" + ns + ")";
@@ -63,7 +63,7 @@ public final class LogReport {
         Logs.Lines lines = lines();
         int shown = limit == 0 ? hung.size() : Math.min(limit, hung.size());
         for (Decision d : hung.subList(0, shown)) {
-            TcpSocket s = d.socket();
+            Sock s = d.socket();
             String what = s.describe();
             lines.warn("Hung connection detected: " + what + " " + who(s));
             lines.info("  Reason: " + d.reason());
@@ -76,7 +76,7 @@ public final class LogReport {
 
     /** The sockets past the limit that one line counts: one state's of one holder, with what was done to them (live). */
     private record Pile(Object action, TcpState state, boolean udp, long pid, String name, String netns) {
-        static Pile of(Object action, TcpSocket s) {
+        static Pile of(Object action, Sock s) {
             Owner o = s.owner();
             return new Pile(action, s.state(), s.udp() != null, o == null ? -1 : o.pid(), o == null ? null : o.name(), s.netns());
         }
@@ -94,7 +94,7 @@ public final class LogReport {
 
     /** Live mode: what happened to one hung socket; past the limit, counted for {@link #outcomesEnd}. */
     public void outcome(Outcome o) {
-        TcpSocket s = o.decision().socket();
+        Sock s = o.decision().socket();
         if (limit > 0 && outcomesLogged >= limit) {
             outcomesUnlogged.computeIfAbsent(Pile.of(o.left() != null ? o.left() : o.action(), s), k -> new int[1])[0]++;
             return;

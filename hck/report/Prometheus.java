@@ -3,7 +3,7 @@ package hck.report;
 import hck.decide.Decision;
 import hck.model.PortUse;
 import hck.model.ProcessForecast;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 
 import java.io.IOException;
@@ -28,7 +28,7 @@ public final class Prometheus {
     public static final int TOP_PROCESSES = 10;
 
     /** What one run contributes; {@code namespaces} are the labels scanned (null: hck's own). */
-    public record Run(List<Decision> hung, List<TcpSocket> candidates, List<String> namespaces, long scanned,
+    public record Run(List<Decision> hung, List<Sock> candidates, List<String> namespaces, long scanned,
                       long terminatedTotal, long failedTotal, double timestampSeconds, Double lastSuccessSeconds,
                       double durationSeconds, int unreadableProcesses, List<ProcessForecast> processes, List<PortUse> ports) {}
 

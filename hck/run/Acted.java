@@ -4,7 +4,7 @@ import hck.act.Result;
 import hck.check.CheckAnswer;
 import hck.check.Status;
 import hck.model.Action;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 
 import java.util.Map;
 
@@ -13,16 +13,16 @@ import java.util.Map;
  * the kills, what they did is kept. Also the answer to such a failure.
  */
 public final class Acted {
-    private Map<TcpSocket, Result> results = Map.of();
+    private Map<Sock, Result> results = Map.of();
 
     /** Keeps live mode's results and counts them into the state file's counters (saved at the end, or by {@link #failure}). */
-    public void record(Plan plan, Map<TcpSocket, Result> done) {
+    public void record(Plan plan, Map<Sock, Result> done) {
         results = done;
         plan.memory().state().count(count(Action.TERMINATED), count(Action.FAILED));
     }
 
     /** Live mode's result per hung socket; empty outside live mode or before it acted. */
-    public Map<TcpSocket, Result> results() {
+    public Map<Sock, Result> results() {
         return results;
     }
 

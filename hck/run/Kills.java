@@ -4,7 +4,7 @@ import hck.act.Result;
 import hck.act.Terminator;
 import hck.decide.Decision;
 import hck.model.Left;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.netns.NetnsSwitch;
 import hck.sys.KernelInfo;
 
@@ -19,18 +19,18 @@ public final class Kills {
     private Kills() {}
 
     /** Never throws for what the kernel or a namespace does: every hung socket gets a result, failures included. */
-    public static Map<TcpSocket, Result> perNamespace(Plan plan, Sweep sweep, Verdicts verdicts, KernelInfo kernel) {
-        Map<TcpSocket, Result> results = new IdentityHashMap<>();
+    public static Map<Sock, Result> perNamespace(Plan plan, Sweep sweep, Verdicts verdicts, KernelInfo kernel) {
+        Map<Sock, Result> results = new IdentityHashMap<>();
         long self = ProcessHandle.current().pid();
         boolean udpToo = plan.rules().udp().terminate();
         for (Sweep.NsScan n : sweep.scans()) {
-            List<TcpSocket> mine = verdicts.hung().stream().map(Decision::socket).filter(s -> Objects.equals(s.netns(), n.ns().label()))
+            List<Sock> mine = verdicts.hung().stream().map(Decision::socket).filter(s -> Objects.equals(s.netns(), n.ns().label()))
                     .filter(s -> s.udp() == null || udpToo).toList();
             if (mine.isEmpty()) continue;
             try {
                 Terminator.Rescan again = new Terminator.Rescan() {
                     @Override
-                    public List<TcpSocket> scan() throws IOException {
+                    public List<Sock> scan() throws IOException {
                         return n.scanner().rescan();
                     }
 

@@ -5,7 +5,7 @@ import hck.decide.Decision;
 import hck.decide.Verdict;
 import hck.model.Action;
 import hck.model.Left;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.report.Outcome;
 import hck.report.Summary;
 
@@ -26,7 +26,7 @@ public record RunReport(List<Outcome> outcomes, Summary summary, List<Summary.Pe
      * @param results   live mode's result per socket (empty otherwise)
      * @param onOutcome gets each hung socket's outcome in live mode, as it is known (the log's "terminated" lines)
      */
-    public static RunReport of(Plan plan, Sweep sweep, Verdicts verdicts, Map<TcpSocket, Result> results, Consumer<Outcome> onOutcome) {
+    public static RunReport of(Plan plan, Sweep sweep, Verdicts verdicts, Map<Sock, Result> results, Consumer<Outcome> onOutcome) {
         boolean udpReportOnly = !plan.rules().udp().terminate();
         List<Outcome> outcomes = new ArrayList<>(verdicts.listed().size());
         for (Decision d : verdicts.listed()) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import hck.io.AtomicFile;
 import hck.io.SafeFiles;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -20,7 +20,7 @@ import java.util.function.Consumer;
 /**
  * What hck keeps between runs, in one JSON file (root-only, written atomically): first sightings
  * of sockets whose age the kernel does not tell (no tcp_info, no timewait timer), keyed by
- * {@link TcpSocket#key()} and pruned of sockets no longer seen; the terminated/failed counters
+ * {@link Sock#key()} and pruned of sockets no longer seen; the terminated/failed counters
  * behind the Prometheus *_total metrics; the time of the last successful run; and the last check
  * status, so that check mode notifies on a change only. A corrupt or foreign file is a warning and
  * is rebuilt, never a crash.
@@ -156,13 +156,13 @@ public final class StateFile {
      * {@code minQueue} bytes or more (forgotten as soon as it drops below), and the drop counter
      * of the last run is attached, so that growth shows.
      */
-    public List<TcpSocket> stampUdp(List<TcpSocket> udp, long nowMs, long minQueue) {
+    public List<Sock> stampUdp(List<Sock> udp, long nowMs, long minQueue) {
         udpTracked = true;
         dirty = true;
-        List<TcpSocket> out = new ArrayList<>(udp.size());
-        for (TcpSocket s : udp) {
+        List<Sock> out = new ArrayList<>(udp.size());
+        for (Sock s : udp) {
             String key = s.key();
-            TcpSocket t = s.withUdp(s.udp().withDropsBefore(prevDrops.get(key)));
+            Sock t = s.withUdp(s.udp().withDropsBefore(prevDrops.get(key)));
             curDrops.put(key, s.udp().drops());
             if (s.recvQ() >= minQueue) {
                 long since = Math.min(prevQueue.getOrDefault(key, nowMs), nowMs);
@@ -189,7 +189,7 @@ public final class StateFile {
     }
 
     /** Sockets whose age neither tcp_info nor a timewait timer tells. */
-    public static boolean needs(TcpSocket s) {
+    public static boolean needs(Sock s) {
         if (s.udp() != null) return false;
         // an unacknowledged FIN has no tcp_info time for its state: the first sighting is one lower bound
         if (s.hasTcpInfo()) return s.finUnacked();
@@ -197,9 +197,9 @@ public final class StateFile {
     }
 
     /** Returns the sockets with {@code firstSeenMs} set: the recorded sighting, or {@code nowMs} for new ones. */
-    public List<TcpSocket> stamp(List<TcpSocket> sockets, long nowMs) {
-        List<TcpSocket> out = new ArrayList<>(sockets.size());
-        for (TcpSocket s : sockets) {
+    public List<Sock> stamp(List<Sock> sockets, long nowMs) {
+        List<Sock> out = new ArrayList<>(sockets.size());
+        for (Sock s : sockets) {
             if (!needs(s)) {
                 out.add(s);
                 continue;

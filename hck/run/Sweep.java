@@ -1,6 +1,6 @@
 package hck.run;
 
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.netns.Namespace;
 import hck.netns.NetnsSwitch;
 import hck.scan.Owners;
@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * Every namespace scanned from inside itself; then, for all of them at once, the UDP candidates,
  * the owners (the /proc pass starts during the dump) and the first sightings.
  */
-public record Sweep(List<NsScan> scans, List<TcpSocket> candidates, List<TcpSocket> sockets, long scanned, long parseErrors,
+public record Sweep(List<NsScan> scans, List<Sock> candidates, List<Sock> sockets, long scanned, long parseErrors,
                     String source, int unreadableProcesses, Map<Long, Integer> openFds, long nowMs) {
 
     /** One namespace's scan: what it found, the scanner to look again with, its own tcp_fin_timeout. */
@@ -51,15 +51,15 @@ public record Sweep(List<NsScan> scans, List<TcpSocket> candidates, List<TcpSock
                 throw new UsageError("cannot scan sockets" + (ns.own() ? "" : " in network namespace " + ns.display()) + ": " + e.getMessage());
             }
         }
-        List<TcpSocket> candidates = new ArrayList<>();
+        List<Sock> candidates = new ArrayList<>();
         scans.forEach(n -> candidates.addAll(n.result().candidates()));
         log.debug("Scan done at {} ms: {} candidates", plan.clock().ms(), candidates.size());
         if (plan.rules().udp().enabled()) {
             // UDP candidates: the sockets with a queue at the threshold, or with a growing drop counter
-            List<TcpSocket> udp = new ArrayList<>();
+            List<Sock> udp = new ArrayList<>();
             scans.forEach(n -> udp.addAll(n.udp().candidates()));
             long minQueue = plan.rules().udp().minQueue();
-            for (TcpSocket u : plan.memory().state().stampUdp(udp, now, minQueue)) {
+            for (Sock u : plan.memory().state().stampUdp(udp, now, minQueue)) {
                 if (u.recvQ() >= minQueue || u.udp().dropsGrew()) candidates.add(u);
             }
         }
@@ -71,7 +71,7 @@ public record Sweep(List<NsScan> scans, List<TcpSocket> candidates, List<TcpSock
         }
         log.debug("Owners done at {} ms", plan.clock().ms());
         // first sightings: read only when a socket needs one, or when the run reads its memory anyway
-        List<TcpSocket> sockets = attached.sockets();
+        List<Sock> sockets = attached.sockets();
         if (plan.memory().loaded() || sockets.stream().anyMatch(StateFile::needs)) sockets = plan.memory().state().stamp(sockets, now);
         long scanned = scans.stream().mapToLong(n -> n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned())).sum();
         long parseErrors = scans.stream().mapToLong(n -> n.result().parseErrors()).sum();

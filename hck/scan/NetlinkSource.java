@@ -13,7 +13,7 @@ import hck.model.Addresses;
 import hck.model.Endpoint;
 import hck.model.Retrans;
 import hck.model.SocketTimer;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.sys.InetDiag;
 import hck.sys.LibC;
@@ -78,7 +78,7 @@ public final class NetlinkSource implements SocketSource {
 
     /** Without the dump of the other states that only counts them. */
     @Override
-    public List<TcpSocket> watched() throws IOException {
+    public List<Sock> watched() throws IOException {
         return scan(false).candidates();
     }
 
@@ -106,7 +106,7 @@ public final class NetlinkSource implements SocketSource {
         int watched = 0;
         for (TcpState s : TcpState.WATCHED) watched |= 1 << s.kernelCode;
         int others = 0xFFE & ~watched;
-        List<TcpSocket> sockets = new ArrayList<>();
+        List<Sock> sockets = new ArrayList<>();
         long[] count = new long[1];
         Map<Integer, String> names = new HashMap<>();
         AddressTexts texts = new AddressTexts();
@@ -115,7 +115,7 @@ public final class NetlinkSource implements SocketSource {
         try (Netlink nl = Netlink.open()) {
             boolean[] owned = {false};
             walk(nl, watched, true, m -> {
-                TcpSocket s = socket(m, names, texts);
+                Sock s = socket(m, names, texts);
                 sockets.add(s);
                 if (ports != null) ports.add(s.state(), s.local().address(), s.local().port(), s.remote().address(), s.remote().port());
                 if (!owned[0] && s.inode() != 0) {
@@ -193,7 +193,7 @@ public final class NetlinkSource implements SocketSource {
     }
 
     /** inet_diag_msg (linux/inet_diag.h), then its attributes; only INET_DIAG_INFO is read. */
-    static TcpSocket socket(ByteBuffer m, Map<Integer, String> names, AddressTexts texts) {
+    static Sock socket(ByteBuffer m, Map<Integer, String> names, AddressTexts texts) {
         int family = InetDiag.family(m);
         TcpState state = InetDiag.state(m);
         int timer = InetDiag.timer(m), retrans = InetDiag.retrans(m);
@@ -203,25 +203,23 @@ public final class NetlinkSource implements SocketSource {
         int remoteAt = InetDiag.address(1);
         String local = texts.of(family, m, InetDiag.address(0), 0), remote = texts.of(family, m, remoteAt, 1);
         boolean linkLocalPeer = family == AF_INET6 && (m.get(remoteAt) & 0xff) == 0xfe && (m.get(remoteAt + 1) & 0xc0) == 0x80;
-        Long lastSnd = null, lastRcv = null, lastAck = null;
-        Retrans retransInfo = null;
+        Sock.TcpInfo info = null;
         for (int p = InetDiag.MSG; p + 4 <= m.limit(); ) {
             int alen = Short.toUnsignedInt(m.getShort(p));
             int atype = Short.toUnsignedInt(m.getShort(p + 2));
             if (alen < 4) break;
             if (atype == INET_DIAG_INFO && alen >= 4 + 60) {
-                lastSnd = Integer.toUnsignedLong(m.getInt(p + 4 + 44));
-                lastRcv = Integer.toUnsignedLong(m.getInt(p + 4 + 52));
-                lastAck = Integer.toUnsignedLong(m.getInt(p + 4 + 56));
-                // struct tcp_info: tcpi_retransmits (2), tcpi_backoff (4), tcpi_rto in µs (8)
-                retransInfo = new Retrans(m.get(p + 4 + 2) & 0xff, m.get(p + 4 + 4) & 0xff, Integer.toUnsignedLong(m.getInt(p + 4 + 8)) / 1000);
+                // struct tcp_info: tcpi_retransmits (2), tcpi_backoff (4), tcpi_rto in µs (8); tcpi_last_data_sent (44),
+                // tcpi_last_data_recv (52), tcpi_last_ack_recv (56)
+                info = new Sock.TcpInfo(Integer.toUnsignedLong(m.getInt(p + 4 + 44)), Integer.toUnsignedLong(m.getInt(p + 4 + 52)),
+                        Integer.toUnsignedLong(m.getInt(p + 4 + 56)),
+                        new Retrans(m.get(p + 4 + 2) & 0xff, m.get(p + 4 + 4) & 0xff, Integer.toUnsignedLong(m.getInt(p + 4 + 8)) / 1000));
             }
             p += (alen + 3) & ~3;
         }
         SocketTimer t = timer > 0 && timer < TIMERS.length ? new SocketTimer(TIMERS[timer], InetDiag.expires(m), retrans) : null;
-        return new TcpSocket(state, new Endpoint(local, InetDiag.sport(m), zone), new Endpoint(remote, InetDiag.dport(m), linkLocalPeer ? zone : null),
-                InetDiag.rqueue(m), InetDiag.wqueue(m), inode, Long.toHexString(InetDiag.cookie(m)), t, lastSnd, lastRcv, lastAck, List.of(),
-                null, null, null, retransInfo);
+        return new Sock(state, new Endpoint(local, InetDiag.sport(m), zone), new Endpoint(remote, InetDiag.dport(m), linkLocalPeer ? zone : null),
+                InetDiag.rqueue(m), InetDiag.wqueue(m), inode, Long.toHexString(InetDiag.cookie(m)), t, info, null, null);
     }
 
     /**

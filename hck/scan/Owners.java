@@ -1,7 +1,7 @@
 package hck.scan;
 
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,11 +21,11 @@ public final class Owners {
     private Owners() {}
 
     /** The sockets with their owners, and how many processes' open files could not be read (their sockets show no owner). */
-    public record Attached(List<TcpSocket> sockets, int unreadable, Map<Long, Integer> openFds) {}
+    public record Attached(List<Sock> sockets, int unreadable, Map<Long, Integer> openFds) {}
 
     /** With the /proc pass {@link Prefetch} started during the scan, or without one (null): then it runs now. */
-    public static Attached attachCounting(List<TcpSocket> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
-        long[] inodes = candidates.stream().filter(s -> !s.orphan()).mapToLong(TcpSocket::inode).sorted().distinct().toArray();
+    public static Attached attachCounting(List<Sock> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
+        long[] inodes = candidates.stream().filter(s -> !s.orphan()).mapToLong(Sock::inode).sorted().distinct().toArray();
         if (inodes.length == 0) return new Attached(candidates, 0, Map.of());
         Prefetch pass = prefetch != null ? prefetch : new Prefetch(false);
         ProcessMapper.SocketFds fds = pass.fds();
@@ -34,8 +34,8 @@ public final class Owners {
             warn.accept("could not read the open files of " + pass.mapper.unreadable()
                     + " processes (hck needs root in the host's user namespace): sockets they may hold show no owner and are not touched");
         }
-        List<TcpSocket> out = new ArrayList<>(candidates.size());
-        for (TcpSocket s : candidates) {
+        List<Sock> out = new ArrayList<>(candidates.size());
+        for (Sock s : candidates) {
             List<Owner> o = s.orphan() ? null : owners[Arrays.binarySearch(inodes, s.inode())];
             out.add(o == null ? s : s.withOwners(o));
         }

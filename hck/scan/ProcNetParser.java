@@ -3,11 +3,10 @@ package hck.scan;
 import hck.model.Addresses;
 import hck.model.Endpoint;
 import hck.model.SocketTimer;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.model.UdpInfo;
 
-import java.util.List;
 
 /**
  * Parses lines of /proc/net/tcp and /proc/net/tcp6 (net/ipv4/tcp_ipv4.c get_tcp4_sock,
@@ -21,7 +20,7 @@ public final class ProcNetParser {
     private ProcNetParser() {}
 
     /** Returns null for the header line; throws on a malformed line. */
-    public static TcpSocket parse(String line) {
+    public static Sock parse(String line) {
         String[] f = line.trim().split("\\s+");
         if (f.length > 0 && f[0].equals("sl")) return null;
         if (f.length < 10 || !f[0].endsWith(":")) throw new IllegalArgumentException("short line");
@@ -36,13 +35,13 @@ public final class ProcNetParser {
         SocketTimer timer = tr == 0 || tr >= TIMER_NAMES.length ? null
                 : new SocketTimer(TIMER_NAMES[tr], ticks * 1000 / USER_HZ, Integer.parseInt(f[6], 16));
         long inode = Long.parseLong(f[9]);
-        return new TcpSocket(state, local, remote, Long.parseLong(q[1], 16), Long.parseLong(q[0], 16),
-                inode, null, timer, null, null, null, List.of(), null);
+        return new Sock(state, local, remote, Long.parseLong(q[1], 16), Long.parseLong(q[0], 16),
+                inode, null, timer, null, null, null);
     }
 
     /** A line of /proc/net/udp{,6}: the same columns, and the drop counter last. */
-    public static TcpSocket parseUdp(String line) {
-        TcpSocket s = parse(line);
+    public static Sock parseUdp(String line) {
+        Sock s = parse(line);
         if (s == null) return null;
         String[] f = line.trim().split("\\s+");
         return s.withUdp(new UdpInfo(Long.parseLong(f[f.length - 1]), null));

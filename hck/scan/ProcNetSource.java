@@ -1,6 +1,6 @@
 package hck.scan;
 
-import hck.model.TcpSocket;
+import hck.model.Sock;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -36,7 +36,7 @@ public final class ProcNetSource implements SocketSource {
 
     @Override
     public ScanResult scan() throws IOException {
-        List<TcpSocket> candidates = new ArrayList<>();
+        List<Sock> candidates = new ArrayList<>();
         long scanned = 0, bad = 0;
         boolean any = false;
         for (String file : udp ? new String[] {"udp", "udp6"} : new String[] {"tcp", "tcp6"}) {
@@ -44,7 +44,7 @@ public final class ProcNetSource implements SocketSource {
                 any = true;
                 for (String line; (line = r.readLine()) != null; ) {
                     if (line.isBlank()) continue;
-                    TcpSocket s;
+                    Sock s;
                     try {
                         s = udp ? ProcNetParser.parseUdp(line) : ProcNetParser.parse(line);
                     } catch (RuntimeException e) {

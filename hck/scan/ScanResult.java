@@ -1,6 +1,6 @@
 package hck.scan;
 
-import hck.model.TcpSocket;
+import hck.model.Sock;
 
 import java.util.List;
 
@@ -10,8 +10,8 @@ import java.util.List;
  * output could not be parsed; {@code ports}: the ephemeral ports in use per destination, in every
  * state (netlink only, else null).
  */
-public record ScanResult(List<TcpSocket> candidates, long scanned, String source, long parseErrors, PortCounts ports) {
-    public ScanResult(List<TcpSocket> candidates, long scanned, String source, long parseErrors) {
+public record ScanResult(List<Sock> candidates, long scanned, String source, long parseErrors, PortCounts ports) {
+    public ScanResult(List<Sock> candidates, long scanned, String source, long parseErrors) {
         this(candidates, scanned, source, parseErrors, null);
     }
 

@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 
-import hck.model.TcpSocket;
+import hck.model.Sock;
 
 /**
  * Scans the network namespace of the calling thread: netlink sock_diag directly (the default),
@@ -94,8 +94,8 @@ public final class Scanner {
     }
 
     /** The watched sockets again, through the source the scan used: for verification after a kill. */
-    public List<TcpSocket> rescan() throws IOException {
-        List<TcpSocket> all = new java.util.ArrayList<>((used != null ? used : new ProcNetSource(PROC_NET)).watched());
+    public List<Sock> rescan() throws IOException {
+        List<Sock> all = new java.util.ArrayList<>((used != null ? used : new ProcNetSource(PROC_NET)).watched());
         if (usedUdp != null) all.addAll(usedUdp.watched());
         return all;
     }

@@ -1,6 +1,6 @@
 package hck.scan;
 
-import hck.model.TcpSocket;
+import hck.model.Sock;
 
 import java.io.IOException;
 import java.util.List;
@@ -12,7 +12,7 @@ public interface SocketSource {
     ScanResult scan() throws IOException;
 
     /** The watched sockets only, for the verification after a kill; sources that can skip the count do. */
-    default List<TcpSocket> watched() throws IOException {
+    default List<Sock> watched() throws IOException {
         return scan().candidates();
     }
 }

@@ -1,15 +1,12 @@
 package hck.scan;
 
 import hck.model.Endpoint;
-import hck.model.Owner;
 import hck.model.Retrans;
 import hck.model.SocketTimer;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.model.UdpInfo;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,21 +17,20 @@ import java.util.regex.Pattern;
  * parse are counted and skipped, never fatal.
  */
 public final class SsParser {
-    private static final Pattern OWNER_TAIL = Pattern.compile("\",pid=(\\d+),fd=(\\d+)\\)");
     private static final Pattern TIMER = Pattern.compile("timer:\\(([a-z_]+),([^,]*),(\\d+)\\)");
     private static final Pattern MS_TIMER = Pattern.compile("(?:(\\d+)min)?(?:(\\d+)(sec|\\.))?(?:(\\d+)ms)?");
 
-    private final Consumer<TcpSocket> sink;
+    private final Consumer<Sock> sink;
     private final boolean udp;
     private Builder current;
     private long badLines;
 
-    public SsParser(Consumer<TcpSocket> sink) {
+    public SsParser(Consumer<Sock> sink) {
         this(sink, false);
     }
 
     /** @param udp parsing {@code ss -uanemH}: sockets get {@link UdpInfo} with the skmem drop counter */
-    public SsParser(Consumer<TcpSocket> sink, boolean udp) {
+    public SsParser(Consumer<Sock> sink, boolean udp) {
         this.sink = sink;
         this.udp = udp;
     }
@@ -70,7 +66,7 @@ public final class SsParser {
 
     private void flush() {
         if (current != null) {
-            TcpSocket s = current.build();
+            Sock s = current.build();
             sink.accept(udp ? s.withUdp(new UdpInfo(current.drops, null)) : s);
         }
         current = null;
@@ -96,7 +92,6 @@ public final class SsParser {
             b.remote = new Endpoint(b.remote.address(), b.remote.port(), b.local.zone());
         }
         skipSpaces(line, pos);
-        if (line.startsWith("users:(", pos[0])) pos[0] = owners(line, pos[0] + 7, b.owners);
         String tok;
         while (!(tok = token(line, pos)).isEmpty()) {
             if (tok.startsWith("timer:(")) {
@@ -108,20 +103,6 @@ public final class SsParser {
             }
         }
         return b;
-    }
-
-    /** ss prints the process name unescaped: it may hold spaces, quotes and parentheses. */
-    private static int owners(String line, int p, List<Owner> out) {
-        Matcher m = OWNER_TAIL.matcher(line);
-        while (line.startsWith("(\"", p)) {
-            if (!m.find(p + 2)) throw new IllegalArgumentException("users");
-            String name = line.substring(p + 2, m.start());
-            out.add(new Owner(Long.parseLong(m.group(1)), Integer.parseInt(m.group(2)), name));
-            p = m.end();
-            if (p < line.length() && line.charAt(p) == ',') p++;
-        }
-        if (p >= line.length() || line.charAt(p) != ')') throw new IllegalArgumentException("users");
-        return p + 1;
     }
 
     static SocketTimer timer(String tok) {
@@ -198,7 +179,6 @@ public final class SsParser {
         int backoff;
         long drops;
         boolean tcpInfo;
-        final List<Owner> owners = new ArrayList<>(1);
 
         Builder(TcpState state) {
             this.state = state;
@@ -229,18 +209,16 @@ public final class SsParser {
             return 0;
         }
 
-        TcpSocket build() {
+        Sock build() {
             boolean info = tcpInfo || lastAck != null || lastSnd != null || lastRcv != null;
-            owners.sort((a, b) -> a.pid() != b.pid() ? Long.compare(a.pid(), b.pid()) : Integer.compare(a.fd(), b.fd()));
             // tcpi_retransmits is what the timer's third field shows (idiag_retrans) while the retransmit timer is on
             Retrans r = rtoMs == null ? null
                     : new Retrans(timer != null && "on".equals(timer.name()) ? timer.retransmits() : 0, backoff, Math.round(Math.floor(rtoMs)));
-            return new TcpSocket(state, local, remote, recvQ, sendQ, Math.max(inode, 0), cookie, timer,
-                    info ? orZero(lastSnd) : null, info ? orZero(lastRcv) : null, info ? orZero(lastAck) : null,
-                    owners, null, null, null, r);
+            return new Sock(state, local, remote, recvQ, sendQ, Math.max(inode, 0), cookie, timer,
+                    info ? new Sock.TcpInfo(orZero(lastSnd), orZero(lastRcv), orZero(lastAck), r) : null, null, null);
         }
 
-        private static Long orZero(Long v) {
+        private static long orZero(Long v) {
             return v == null ? 0L : v;
         }
     }

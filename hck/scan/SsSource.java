@@ -1,6 +1,6 @@
 package hck.scan;
 
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 
 import java.io.BufferedReader;
@@ -55,7 +55,7 @@ public final class SsSource implements SocketSource {
         Process detail = start(detailCommand(ss));
         AtomicReference<String> detailErr = drainErrors(detail.getErrorStream());
         AtomicReference<String> countErr = drainErrors(counter.getErrorStream());
-        List<TcpSocket> sockets = new ArrayList<>();
+        List<Sock> sockets = new ArrayList<>();
         SsParser parser = new SsParser(sockets::add);
         try (BufferedReader r = reader(detail.getInputStream())) {
             for (String line; (line = r.readLine()) != null; ) parser.line(line);
@@ -73,7 +73,7 @@ public final class SsSource implements SocketSource {
     private ScanResult scanUdp() throws IOException {
         Process p = start(List.of(ss, "-uanemH"));
         AtomicReference<String> err = drainErrors(p.getErrorStream());
-        List<TcpSocket> sockets = new ArrayList<>();
+        List<Sock> sockets = new ArrayList<>();
         SsParser parser = new SsParser(sockets::add, true);
         try (BufferedReader r = reader(p.getInputStream())) {
             for (String line; (line = r.readLine()) != null; ) parser.line(line);

@@ -3,7 +3,7 @@ package hck.sys;
 import hck.sys.LibC;
 
 import hck.io.ProcFiles;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 
 import java.io.IOException;
@@ -70,7 +70,7 @@ public record KernelInfo(String release, Boolean sockDestroy, boolean timeWaitDe
      * tcp_abort could leave orphaned for ever (bac76cf89816) unless {@code oldKernelOrphans} says
      * the fix is backported. Such sockets stay reported as hung, neither done nor failed.
      */
-    public String cannotDestroy(TcpSocket s, boolean oldKernelOrphans) {
+    public String cannotDestroy(Sock s, boolean oldKernelOrphans) {
         if (s.udp() != null || !Boolean.TRUE.equals(sockDestroy)) return null;
         if (s.state() == TcpState.TIME_WAIT && !releaseAtLeast(6, 0)) {
             return "not destroyed: Linux " + release + " cannot destroy TIME_WAIT sockets (6.0 and later can); it ends by itself within 60s";

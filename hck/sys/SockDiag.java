@@ -12,7 +12,7 @@ import static hck.sys.InetDiag.SOCK_DESTROY;
 import static hck.sys.InetDiag.SOCK_DIAG_BY_FAMILY;
 
 import hck.model.Endpoint;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class SockDiag implements AutoCloseable {
 
     /** The identity of one socket as inet_diag names it. */
     public record Id(int family, int protocol, byte[] src, int sport, byte[] dst, int dport, int ifindex, long cookie) {
-        public static Id of(TcpSocket s) throws IOException {
+        public static Id of(Sock s) throws IOException {
             boolean v6 = s.local().ipv6();
             int ifindex = SockDiag.ifindex(s.local().zone() != null ? s.local().zone() : s.remote().zone());
             return new Id(v6 ? AF_INET6 : AF_INET, s.udp() == null ? IPPROTO_TCP : IPPROTO_UDP, bytes(s.local(), v6, true), s.local().port(),

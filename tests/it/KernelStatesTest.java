@@ -241,9 +241,9 @@ class KernelStatesTest {
             // this JVM, entered into the test's namespace, on the real LAST_ACK orphan, with a 6.6 kernel handed to it
             String lastAckKey = "LAST-ACK " + ep(7005) + " " + ep(clientPort.get("E"));
             assertTrue(ns.sockets().contains(lastAckKey), "E.s is there to try: " + ns.sockets());
-            Map<hck.model.TcpSocket, hck.act.Result> old = hck.netns.NetnsSwitch.inside(hck.netns.Namespaces.named(ns.name), () -> {
+            Map<hck.model.Sock, hck.act.Result> old = hck.netns.NetnsSwitch.inside(hck.netns.Namespaces.named(ns.name), () -> {
                 hck.scan.Scanner scanner = new hck.scan.Scanner(hck.scan.Scanner.Choice.NETLINK, w -> { });
-                List<hck.model.TcpSocket> lastAcks = scanner.scan().candidates().stream()
+                List<hck.model.Sock> lastAcks = scanner.scan().candidates().stream()
                         .filter(s -> s.state() == hck.model.TcpState.LAST_ACK && s.local().port() == 7005).toList();
                 assertEquals(1, lastAcks.size(), "the scan inside the namespace finds E.s");
                 assertTrue(lastAcks.get(0).orphan(), "E.s is an orphan");

@@ -450,8 +450,8 @@ class LiveNetnsTest {
             Path ss = tmp.resolve("ss");
             Files.copy(Path.of(Netns.exec(List.of("sh", "-c", "command -v ss"), 10).stdout().strip()), ss);
             Files.setPosixFilePermissions(ss, PosixFilePermissions.fromString("rwxr-xr-x"));
-            Map<hck.model.TcpSocket, hck.act.Result> results = hck.netns.NetnsSwitch.inside(hck.netns.Namespaces.named(ns.name), () -> {
-                List<hck.model.TcpSocket> hung = new hck.scan.Scanner(hck.scan.Scanner.Choice.NETLINK, w -> { }).scan().candidates().stream()
+            Map<hck.model.Sock, hck.act.Result> results = hck.netns.NetnsSwitch.inside(hck.netns.Namespaces.named(ns.name), () -> {
+                List<hck.model.Sock> hung = new hck.scan.Scanner(hck.scan.Scanner.Choice.NETLINK, w -> { }).scan().candidates().stream()
                         .filter(x -> x.state() == hck.model.TcpState.CLOSE_WAIT).toList();
                 assertEquals(3, hung.size());
                 hck.act.Terminator.Rescan viaSs = () -> {

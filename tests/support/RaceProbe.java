@@ -3,7 +3,7 @@ package hck.support;
 import hck.sys.KernelInfo;
 import hck.act.Result;
 import hck.act.Terminator;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.report.Logs;
 import hck.rules.Rules;
@@ -37,11 +37,11 @@ public final class RaceProbe {
         Socket b = new Socket("127.0.0.1", 9101);
         Thread.sleep(300);
 
-        List<TcpSocket> all = ss();
-        TcpSocket sa = find(all, a.getLocalPort(), TcpState.CLOSE_WAIT);
-        TcpSocket sc = find(all, c.getLocalPort(), TcpState.CLOSE_WAIT);
-        TcpSocket sb = find(all, b.getLocalPort(), TcpState.ESTABLISHED);
-        TcpSocket sbStale = new TcpSocket(TcpState.CLOSE_WAIT, sb.local(), sb.remote(), 1, 0, sb.inode(), sb.cookie(), null,
+        List<Sock> all = ss();
+        Sock sa = find(all, a.getLocalPort(), TcpState.CLOSE_WAIT);
+        Sock sc = find(all, c.getLocalPort(), TcpState.CLOSE_WAIT);
+        Sock sb = find(all, b.getLocalPort(), TcpState.ESTABLISHED);
+        Sock sbStale = Socks.of(TcpState.CLOSE_WAIT, sb.local(), sb.remote(), 1, 0, sb.inode(), sb.cookie(), null,
                 9_000L, 9_000L, 9_000L, List.of(), null);
 
         a.close();
@@ -56,13 +56,13 @@ public final class RaceProbe {
 
         Terminator t = new Terminator(Rules.BUILT_IN.termination(), KernelInfo.probe(true),
                 () -> new SsSource("ss").scan().candidates(), org.slf4j.LoggerFactory.getLogger("hck"), ProcessHandle.current().pid());
-        Map<TcpSocket, Result> r = t.terminate(List.of(sa, sbStale, sc));
+        Map<Sock, Result> r = t.terminate(List.of(sa, sbStale, sc));
         print("closed", r.get(sa));
         print("other-state", r.get(sbStale));
         print("replaced", r.get(sc));
-        List<TcpSocket> after = ss();
-        TcpSocket b2 = after.stream().filter(s -> s.local().port() == b.getLocalPort()).findFirst().orElse(null);
-        TcpSocket c2s = after.stream().filter(s -> s.local().port() == cport).findFirst().orElse(null);
+        List<Sock> after = ss();
+        Sock b2 = after.stream().filter(s -> s.local().port() == b.getLocalPort()).findFirst().orElse(null);
+        Sock c2s = after.stream().filter(s -> s.local().port() == cport).findFirst().orElse(null);
         System.out.println("b " + (b2 == null ? "gone" : b2.state() + " " + b2.cookie().equals(sb.cookie())));
         System.out.println("c2 " + (c2s == null ? "gone" : c2s.state() + " " + !c2s.cookie().equals(sc.cookie())));
         System.out.flush();
@@ -76,14 +76,14 @@ public final class RaceProbe {
         System.out.println(name + "-kernel " + r.destroyResult());
     }
 
-    private static TcpSocket find(List<TcpSocket> all, int localPort, TcpState state) {
+    private static Sock find(List<Sock> all, int localPort, TcpState state) {
         return all.stream().filter(s -> s.local().port() == localPort && s.state() == state).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no " + state + " on port " + localPort));
     }
 
-    private static List<TcpSocket> ss() throws IOException, InterruptedException {
+    private static List<Sock> ss() throws IOException, InterruptedException {
         Process p = new ProcessBuilder("ss", "-tanoeiH").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        List<TcpSocket> out = new ArrayList<>();
+        List<Sock> out = new ArrayList<>();
         SsParser parser = new SsParser(out::add);
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line; (line = r.readLine()) != null; ) parser.line(line);

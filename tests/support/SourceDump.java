@@ -1,6 +1,6 @@
 package hck.support;
 
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.scan.NetlinkSource;
 import hck.scan.SocketSource;
 import hck.scan.SsSource;
@@ -21,7 +21,7 @@ public final class SourceDump {
         System.err.println("first-owned calls: " + firstOwned[0]); // when the owner pass would start
     }
 
-    static String line(TcpSocket s) {
+    static String line(Sock s) {
         return s.state() + " " + s.local() + " " + s.remote() + " q=" + s.recvQ() + "/" + s.sendQ() + " ino=" + s.inode() + " sk=" + s.cookie()
                 + " timer=" + (s.timer() == null ? "-" : s.timer().name()) + " info=" + s.hasTcpInfo();
     }

@@ -1,5 +1,7 @@
 package hck.check;
 
+import hck.support.Socks;
+
 import hck.rules.Thresholds;
 import hck.rules.Range;
 import hck.decide.AgeSource;
@@ -7,7 +9,7 @@ import hck.decide.Decision;
 import hck.decide.Verdict;
 import hck.model.Endpoint;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +53,7 @@ class CheckTest {
     }
 
     static Decision hung(TcpState state, long ageMs, Owner o) {
-        TcpSocket s = new TcpSocket(state, new Endpoint("10.0.0.1", 40000, null), new Endpoint("10.0.0.2", 80, null), 1, 0,
+        Sock s = Socks.of(state, new Endpoint("10.0.0.1", 40000, null), new Endpoint("10.0.0.2", 80, null), 1, 0,
                 o == null ? 0 : 7, "1", null, ageMs, ageMs, ageMs, o == null ? List.of() : List.of(o), null);
         return new Decision(s, Verdict.HUNG, "r", Duration.ofSeconds(1), ageMs, AgeSource.TCP_INFO);
     }

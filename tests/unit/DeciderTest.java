@@ -1,9 +1,11 @@
 package hck.decide;
 
+import hck.support.Socks;
+
 import hck.model.Endpoint;
 import hck.model.Owner;
 import hck.model.SocketTimer;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.rules.Rules;
 import hck.rules.RulesLoader;
@@ -21,26 +23,26 @@ class DeciderTest {
     static final Endpoint LOCAL = new Endpoint("10.0.0.5", 8080, null);
     static final Endpoint REMOTE = new Endpoint("10.0.0.100", 52431, null);
 
-    static TcpSocket full(TcpState state, long lastAckMs, Owner... owners) {
-        return new TcpSocket(state, LOCAL, REMOTE, 1, 0, 99817, "1a2b", null, lastAckMs, lastAckMs, lastAckMs, List.of(owners), null);
+    static Sock full(TcpState state, long lastAckMs, Owner... owners) {
+        return Socks.of(state, LOCAL, REMOTE, 1, 0, 99817, "1a2b", null, lastAckMs, lastAckMs, lastAckMs, List.of(owners), null);
     }
 
     /** A full socket {@code ageMs} into its state: by lastack, or for an unacknowledged FIN by its first sighting (lastack far older). */
-    static TcpSocket aged(TcpState state, long ageMs) {
+    static Sock aged(TcpState state, long ageMs) {
         if (state != TcpState.FIN_WAIT1 && state != TcpState.LAST_ACK) return full(state, ageMs, APP);
         return full(state, ageMs * 10, APP).withFirstSeen(NOW - ageMs);
     }
 
-    static TcpSocket timewait(TcpState state, long remainingMs) {
-        return new TcpSocket(state, LOCAL, REMOTE, 0, 0, 0, "2c", new SocketTimer("timewait", remainingMs, 0), null, null, null, List.of(), null);
+    static Sock timewait(TcpState state, long remainingMs) {
+        return Socks.of(state, LOCAL, REMOTE, 0, 0, 0, "2c", new SocketTimer("timewait", remainingMs, 0), null, null, null, List.of(), null);
     }
 
-    static TcpSocket on(TcpSocket s, int localPort, int remotePort) {
-        return new TcpSocket(s.state(), new Endpoint("10.0.0.5", localPort, null), new Endpoint("10.0.0.100", remotePort, null),
+    static Sock on(Sock s, int localPort, int remotePort) {
+        return Socks.of(s.state(), new Endpoint("10.0.0.5", localPort, null), new Endpoint("10.0.0.100", remotePort, null),
                 0, 0, s.inode(), s.cookie(), s.timer(), s.lastSndMs(), s.lastRcvMs(), s.lastAckMs(), s.owners(), s.firstSeenMs());
     }
 
-    static Decision decide(Rules rules, TcpSocket s) {
+    static Decision decide(Rules rules, Sock s) {
         return new Decider(rules, SELF, Duration.ofSeconds(60), false).decide(s, NOW);
     }
 
@@ -94,7 +96,7 @@ class DeciderTest {
 
     @Test
     void ageIsTheMinimumOfLastAckAndLastSnd() {
-        TcpSocket busy = new TcpSocket(TcpState.CLOSE_WAIT, LOCAL, REMOTE, 1, 0, 1, "1", null, 2_000L, 90_000L, 90_000L, List.of(APP), null);
+        Sock busy = Socks.of(TcpState.CLOSE_WAIT, LOCAL, REMOTE, 1, 0, 1, "1", null, 2_000L, 90_000L, 90_000L, List.of(APP), null);
         Decision d = decide(Rules.BUILT_IN, busy);
         assertEquals(2_000, d.ageMs(), "a socket the app still writes to is not idle");
         assertEquals(Verdict.NONE, d.verdict());
@@ -110,7 +112,7 @@ class DeciderTest {
                 "TIME_WAIT never reaches the default 120 s");
 
         // orphaned FIN_WAIT2 lives tcp_fin_timeout of its namespace
-        TcpSocket fw2 = timewait(TcpState.FIN_WAIT2, 10_000);
+        Sock fw2 = timewait(TcpState.FIN_WAIT2, 10_000);
         Decision at30 = new Decider(rules("timeouts: {FIN_WAIT2: 15}"), SELF, Duration.ofSeconds(30), false).decide(fw2, NOW);
         assertEquals(20_000, at30.ageMs());
         assertEquals(Verdict.HUNG, at30.verdict());
@@ -121,13 +123,13 @@ class DeciderTest {
 
     @Test
     void firstSeenAgesWhenTheKernelTellsNothing() {
-        TcpSocket seen = new TcpSocket(TcpState.CLOSE_WAIT, LOCAL, REMOTE, 1, 0, 5, null, null, null, null, null, List.of(APP), NOW - 61_000);
+        Sock seen = Socks.of(TcpState.CLOSE_WAIT, LOCAL, REMOTE, 1, 0, 5, null, null, null, null, null, List.of(APP), NOW - 61_000);
         Decision d = decide(Rules.BUILT_IN, seen);
         assertEquals(AgeSource.FIRST_SEEN, d.ageSource());
         assertEquals(61_000, d.ageMs());
         assertEquals(Verdict.HUNG, d.verdict());
         assertTrue(d.reason().startsWith("CLOSE_WAIT seen for 61.0s > 60s"), d.reason());
-        TcpSocket fresh = seen.withFirstSeen(NOW);
+        Sock fresh = seen.withFirstSeen(NOW);
         assertEquals(0, decide(Rules.BUILT_IN, fresh).ageMs(), "a first sighting is age 0");
     }
 
@@ -179,7 +181,7 @@ class DeciderTest {
 
     @Test
     void orphansAreJudgedLikeAnyOtherSocket() {
-        TcpSocket orphan = new TcpSocket(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 1, 0, "9", null, 130_000L, 130_000L, 130_000L, List.of(), NOW - 130_000);
+        Sock orphan = Socks.of(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 1, 0, "9", null, 130_000L, 130_000L, 130_000L, List.of(), NOW - 130_000);
         Decision d = decide(Rules.BUILT_IN, orphan);
         assertEquals(Verdict.HUNG, d.verdict());
     }
@@ -238,8 +240,8 @@ class DeciderTest {
      */
     @Test
     void anUnacknowledgedFinIsAgedFromItsRetransmissionsNeverFromLastack() throws Exception {
-        TcpSocket fw1 = new TcpSocket(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 1, 0, "9", new SocketTimer("on", 888, 3), 25_744L, 25_744L, 25_744L,
-                List.of(), null).withRetrans(new hck.model.Retrans(3, 3, 1600));
+        Sock fw1 = Socks.withRetrans(Socks.of(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 1, 0, "9", new SocketTimer("on", 888, 3), 25_744L, 25_744L, 25_744L,
+                List.of(), null), new hck.model.Retrans(3, 3, 1600));
         Decision d = new Decider(rules("timeouts: {FIN_WAIT1: 14}"), SELF, Duration.ofSeconds(60), false).decide(fw1, NOW);
         assertEquals(2112, d.ageMs());
         assertEquals(AgeSource.RETRANSMITS, d.ageSource());
@@ -249,12 +251,12 @@ class DeciderTest {
         assertEquals(5_000, seen.ageMs());
         assertEquals(AgeSource.FIRST_SEEN, seen.ageSource());
         // data outstanding besides the FIN (Send-Q 5): the timer may predate the close, so it says nothing
-        TcpSocket withData = new TcpSocket(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 5, 0, "9", new SocketTimer("on", 888, 3), 25_744L, 25_744L,
-                25_744L, List.of(), null).withRetrans(new hck.model.Retrans(3, 3, 1600));
+        Sock withData = Socks.withRetrans(Socks.of(TcpState.FIN_WAIT1, LOCAL, REMOTE, 0, 5, 0, "9", new SocketTimer("on", 888, 3), 25_744L, 25_744L,
+                25_744L, List.of(), null), new hck.model.Retrans(3, 3, 1600));
         assertEquals(0, decide(Rules.BUILT_IN, withData).ageMs());
         // before the first RTO the timer may be a tail loss probe: nothing is claimed
-        TcpSocket noRetrans = new TcpSocket(TcpState.LAST_ACK, LOCAL, REMOTE, 0, 1, 0, "9", new SocketTimer("on", 150, 0), 90_000L, 90_000L,
-                90_000L, List.of(), null).withRetrans(new hck.model.Retrans(0, 0, 200));
+        Sock noRetrans = Socks.withRetrans(Socks.of(TcpState.LAST_ACK, LOCAL, REMOTE, 0, 1, 0, "9", new SocketTimer("on", 150, 0), 90_000L, 90_000L,
+                90_000L, List.of(), null), new hck.model.Retrans(0, 0, 200));
         Decision la = decide(Rules.BUILT_IN, noRetrans);
         assertEquals(0, la.ageMs(), "LAST_ACK's lastack is the peer's FIN, before all of CLOSE_WAIT");
         assertEquals(AgeSource.FIRST_SEEN, la.ageSource());
@@ -265,7 +267,7 @@ class DeciderTest {
     @Test
     void closeWaitRecvQTellsWhichBugTheApplicationHas() {
         for (long q : new long[] {0, 1, 4097}) {
-            TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, LOCAL, REMOTE, q, 0, 99817, "1a2b", null, 75_200L, 75_200L, 75_200L,
+            Sock s = Socks.of(TcpState.CLOSE_WAIT, LOCAL, REMOTE, q, 0, 99817, "1a2b", null, 75_200L, 75_200L, 75_200L,
                     List.of(APP), null);
             String r = decide(Rules.BUILT_IN, s).reason();
             String expected = q == 0 ? "it read the end of the stream but never called close()"

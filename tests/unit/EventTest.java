@@ -1,5 +1,7 @@
 package hck.notify;
 
+import hck.support.Socks;
+
 import hck.model.Action;
 
 import java.util.Map;
@@ -10,7 +12,7 @@ import hck.decide.Decision;
 import hck.decide.Verdict;
 import hck.model.Endpoint;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.report.Outcome;
 import hck.report.Summary;
@@ -25,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** What a notification says, from the run's results alone: headline and holders, never parsed back out of another output's text. */
 class EventTest {
     static Decision hung(int port, long ageMs, String process) {
-        TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", port, null),
+        Sock s = Socks.of(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", port, null),
                 1, 0, port, Integer.toHexString(port), null, ageMs, ageMs, ageMs, List.of(new Owner(42, 7, process)), null);
         return new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle", Duration.ofSeconds(60), ageMs, AgeSource.TCP_INFO);
     }

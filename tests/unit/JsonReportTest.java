@@ -1,5 +1,7 @@
 package hck.report;
 
+import hck.support.Socks;
+
 import hck.model.Action;
 
 import java.util.Map;
@@ -11,7 +13,7 @@ import hck.decide.Decision;
 import hck.decide.Verdict;
 import hck.model.Endpoint;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +41,7 @@ class JsonReportTest {
 
     @Test
     void documentMatchesTheSpec() throws Exception {
-        TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 52431, null),
+        Sock s = Socks.of(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 52431, null),
                 1, 0, 99817, "1a2b", null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, "myapp")), null);
         Decision d = new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle 75.2s > 60s (app not closing socket)", Duration.ofSeconds(60), 75_200, AgeSource.TCP_INFO);
         JsonNode doc = render(List.of(Outcome.of(d, Action.WOULD_TERMINATE)));
@@ -67,7 +69,7 @@ class JsonReportTest {
 
     @Test
     void orphansAndFractionalTimeouts() throws Exception {
-        TcpSocket s = new TcpSocket(TcpState.FIN_WAIT2, new Endpoint("fe80::1", 22, "eth0"), new Endpoint("::ffff:10.0.0.1", 4000, null),
+        Sock s = Socks.of(TcpState.FIN_WAIT2, new Endpoint("fe80::1", 22, "eth0"), new Endpoint("::ffff:10.0.0.1", 4000, null),
                 0, 0, 0, "7", null, null, null, null, List.of(), null);
         Decision d = new Decision(s, Verdict.SKIPPED, "port 22 is excluded", null, 3_449, AgeSource.TIMER);
         JsonNode c = render(List.of(Outcome.of(d, Action.NONE))).get("connections").get(0);
@@ -85,7 +87,7 @@ class JsonReportTest {
     void manyConnectionsOneALineInOrder() throws Exception {
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < 3000; i++) { // past the generator's buffers
-            TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 10000 + i, null),
+            Sock s = Socks.of(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 10000 + i, null),
                     1, 0, 1000 + i, Integer.toHexString(i), null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, "myapp")), null);
             outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle 75.2s > 60s", Duration.ofSeconds(60), 75_200, AgeSource.TCP_INFO),
                     Action.WOULD_TERMINATE));
@@ -134,7 +136,7 @@ class JsonReportTest {
                 "lone \uDC00", "end \uD83D", "", "\u00e9t\u00e9 \u4e2d\u6587"));
         List<Outcome> outcomes = new ArrayList<>();
         for (String h : hostile) {
-            TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("fe80::1", 8080, h), new Endpoint("10.0.0.100", 52431, null),
+            Sock s = Socks.of(TcpState.CLOSE_WAIT, new Endpoint("fe80::1", 8080, h), new Endpoint("10.0.0.100", 52431, null),
                     1, 0, 7, "1a2b", null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, h)), null, h);
             outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "reason " + h, Duration.ofMillis(1500), 75_249, AgeSource.TCP_INFO),
                     Action.WOULD_TERMINATE));
@@ -168,7 +170,7 @@ class JsonReportTest {
         long[] agesMs = {0, 49, 50, 949, 950, 59_999, 75_249, 75_250, 214_748_364_749L, 214_748_364_750L, 400L * 24 * 3600 * 1000};
         List<Outcome> outcomes = new ArrayList<>();
         for (int i = 0; i < values.length; i++) {
-            TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", (int) (values[i] % 65536), null),
+            Sock s = Socks.of(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.5", (int) (values[i] % 65536), null),
                     new Endpoint("10.0.0.100", 52431, null), 1, 0, values[i], "1a2b", null, 1L, 1L, 1L, List.of(new Owner(values[i], 9, "p")), null);
             long age = agesMs[i % agesMs.length];
             outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "r", Duration.ofSeconds(1), age, AgeSource.TCP_INFO), Action.WOULD_TERMINATE));

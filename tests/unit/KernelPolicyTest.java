@@ -1,9 +1,11 @@
 package hck.act;
 
+import hck.support.Socks;
+
 import hck.sys.KernelInfo;
 import hck.model.Endpoint;
 import hck.model.SocketTimer;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import org.junit.jupiter.api.Test;
 
@@ -15,25 +17,25 @@ import static org.junit.jupiter.api.Assertions.*;
 class KernelPolicyTest {
     static final Endpoint L = new Endpoint("10.0.0.5", 8080, null), R = new Endpoint("10.0.0.9", 40000, null);
 
-    static String why(String release, boolean oldOrphans, TcpSocket s) {
+    static String why(String release, boolean oldOrphans, Sock s) {
         return new KernelInfo(release, true, false, false).cannotDestroy(s, oldOrphans);
     }
 
-    static TcpSocket sock(TcpState state, long inode, SocketTimer timer) {
-        return new TcpSocket(state, L, R, 0, 1, inode, "1", timer, inode == 0 && timer != null ? null : 5L, 5L, 5L, List.of(), null);
+    static Sock sock(TcpState state, long inode, SocketTimer timer) {
+        return Socks.of(state, L, R, 0, 1, inode, "1", timer, inode == 0 && timer != null ? null : 5L, 5L, 5L, List.of(), null);
     }
 
     @Test
     void orphansWithAFinOutstandingWaitFor611AndTimeWaitFor60() {
         for (TcpState st : List.of(TcpState.FIN_WAIT1, TcpState.LAST_ACK, TcpState.CLOSING)) {
-            TcpSocket orphan = sock(st, 0, new SocketTimer("on", 300, 2));
+            Sock orphan = sock(st, 0, new SocketTimer("on", 300, 2));
             assertTrue(why("6.6.0", false, orphan).contains("before Linux 6.11"), st.name());
             assertNull(why("6.6.0", true, orphan), "old_kernel_orphans: destroy");
             assertNull(why("6.11.0", false, orphan));
             assertNull(why("6.6.0", false, sock(st, 4711, new SocketTimer("on", 300, 2))), "an owned socket is not an orphan");
         }
         assertNull(why("5.4.0", false, sock(TcpState.FIN_WAIT2, 0, new SocketTimer("timewait", 3000, 0))), "orphaned FIN_WAIT2 has no FIN outstanding");
-        TcpSocket tw = sock(TcpState.TIME_WAIT, 0, new SocketTimer("timewait", 3000, 0));
+        Sock tw = sock(TcpState.TIME_WAIT, 0, new SocketTimer("timewait", 3000, 0));
         assertTrue(why("5.15.0", false, tw).contains("cannot destroy TIME_WAIT"));
         assertNull(why("6.0.0", false, tw));
     }

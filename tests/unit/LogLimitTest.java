@@ -1,5 +1,7 @@
 package hck.report;
 
+import hck.support.Socks;
+
 import hck.model.Left;
 
 import hck.model.Action;
@@ -10,7 +12,7 @@ import hck.decide.Decision;
 import hck.decide.Verdict;
 import hck.model.Endpoint;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ class LogLimitTest {
     static List<Decision> hung(int n, String process, TcpState state) {
         List<Decision> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            TcpSocket s = new TcpSocket(state, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 10000 + i, null), 1, 0, 5000 + i,
+            Sock s = Socks.of(state, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", 10000 + i, null), 1, 0, 5000 + i,
                     Integer.toHexString(5000 + i), null, 90_000L, 90_000L, 90_000L, process == null ? List.of() : List.of(new Owner(42, 7, process)), null);
             out.add(new Decision(s, Verdict.HUNG, state + " idle 90.0s > 60s", Duration.ofSeconds(60), 90_000, AgeSource.TCP_INFO));
         }

@@ -2,7 +2,7 @@ package hck.scan;
 
 import hck.model.Addresses;
 import hck.model.Endpoint;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import org.junit.jupiter.api.Test;
 
@@ -23,18 +23,18 @@ class ProcNetParserTest {
         Set<String> fromSs = SsParserTest.fixture("watched.txt").stream().map(ProcNetParserTest::id).collect(Collectors.toSet());
         assertEquals(fromSs, fromProc);
         assertEquals(0, proc.parseErrors());
-        assertEquals(SsParserTest.mainLines("all-with-users.txt"), proc.scanned());
+        assertEquals(SsParserTest.mainLines("all.txt"), proc.scanned());
     }
 
     /** /proc has no zone: compare without it. */
-    static String id(TcpSocket s) {
+    static String id(Sock s) {
         return s.state() + " " + s.local().address() + ":" + s.local().port() + " " + s.remote().address() + ":"
                 + s.remote().port() + " " + s.inode();
     }
 
     @Test
     void timewaitTimerInClockTicks() {
-        TcpSocket s = ProcNetParser.parse("   1: 0100007F:D4D2 0100007F:2328 06 00000000:00000000 03:00001652 00000000     0        0 0 3 0000000000000000");
+        Sock s = ProcNetParser.parse("   1: 0100007F:D4D2 0100007F:2328 06 00000000:00000000 03:00001652 00000000     0        0 0 3 0000000000000000");
         assertEquals(TcpState.TIME_WAIT, s.state());
         assertEquals("127.0.0.1:54482", s.local().toString());
         assertEquals(9000, s.remote().port());

@@ -1,11 +1,13 @@
 package hck.report;
 
+import hck.support.Socks;
+
 import hck.decide.AgeSource;
 import hck.decide.Decision;
 import hck.decide.Verdict;
 import hck.model.Endpoint;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.support.Env;
 import hck.support.Netns;
@@ -23,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class PrometheusTest {
     static Decision hung(String name, long pid, long ageMs, String netns) {
-        TcpSocket s = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.1", 4000, null), new Endpoint("10.0.0.2", 80, null), 1, 0, 7,
+        Sock s = Socks.of(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.1", 4000, null), new Endpoint("10.0.0.2", 80, null), 1, 0, 7,
                 "1", null, ageMs, ageMs, ageMs, List.of(new Owner(pid, 3, name)), null, netns);
         return new Decision(s, Verdict.HUNG, "r", Duration.ofSeconds(1), ageMs, AgeSource.TCP_INFO);
     }

@@ -1,5 +1,7 @@
 package hck.run;
 
+import hck.support.Socks;
+
 import hck.model.Action;
 
 import hck.act.Result;
@@ -10,7 +12,7 @@ import hck.model.Endpoint;
 import hck.model.KillMethod;
 import hck.model.Left;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import hck.netns.Namespace;
 import hck.report.Outcome;
@@ -34,12 +36,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class RunReportTest {
     static final Owner APP = new Owner(1234, 9, "myapp");
 
-    static TcpSocket socket(TcpState state, int remotePort, String netns) {
-        return new TcpSocket(state, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", remotePort, null),
+    static Sock socket(TcpState state, int remotePort, String netns) {
+        return Socks.of(state, new Endpoint("10.0.0.5", 8080, null), new Endpoint("10.0.0.100", remotePort, null),
                 1, 0, 1000 + remotePort, Integer.toHexString(remotePort), null, 90_000L, 90_000L, 90_000L, List.of(APP), null).withNetns(netns);
     }
 
-    static Decision decision(TcpSocket s, Verdict v) {
+    static Decision decision(Sock s, Verdict v) {
         return new Decision(s, v, s.state() + " idle 90.0s > 60s", Duration.ofSeconds(60), 90_000, AgeSource.TCP_INFO);
     }
 
@@ -49,10 +51,10 @@ class RunReportTest {
     }
 
     static Sweep sweep(List<Decision> decisions, String... namespaces) {
-        List<TcpSocket> sockets = decisions.stream().map(Decision::socket).toList();
+        List<Sock> sockets = decisions.stream().map(Decision::socket).toList();
         List<Sweep.NsScan> scans = new ArrayList<>();
         for (String ns : namespaces) {
-            List<TcpSocket> mine = sockets.stream().filter(s -> java.util.Objects.equals(s.netns(), ns)).toList();
+            List<Sock> mine = sockets.stream().filter(s -> java.util.Objects.equals(s.netns(), ns)).toList();
             scans.add(new Sweep.NsScan(new Namespace(ns, null, 0), null, new ScanResult(mine, 100, "netlink", 0), null, Duration.ofSeconds(60)));
         }
         return new Sweep(scans, sockets, sockets, 100L * namespaces.length, 0, "netlink", 0, Map.of(), 0);
@@ -92,7 +94,7 @@ class RunReportTest {
         Decision gone = decision(socket(TcpState.LAST_ACK, 5, null), Verdict.HUNG);
         Decision oldKernel = decision(socket(TcpState.TIME_WAIT, 6, null), Verdict.HUNG);
         Decision nsGone = decision(socket(TcpState.CLOSE_WAIT, 7, null), Verdict.HUNG);
-        Map<TcpSocket, Result> results = new IdentityHashMap<>();
+        Map<Sock, Result> results = new IdentityHashMap<>();
         results.put(terminated.socket(), new Result(Action.TERMINATED, KillMethod.SOCKET_DESTROY, null, null, "OK"));
         results.put(failed.socket(), new Result(Action.FAILED, null, null, "SOCK_DESTROY failed: EPERM", "EPERM"));
         results.put(vetoed.socket(), Result.notAttempted(Left.VETOED, "veto command said no"));
@@ -157,7 +159,7 @@ class RunReportTest {
         java.util.Random random = new java.util.Random(20);
         List<Decision> scanned = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
-            TcpSocket s = socket(i % 3 == 0 ? TcpState.FIN_WAIT2 : TcpState.CLOSE_WAIT, 1024 + i, null);
+            Sock s = socket(i % 3 == 0 ? TcpState.FIN_WAIT2 : TcpState.CLOSE_WAIT, 1024 + i, null);
             if (i % 5 == 1) s = s.withOwners(List.of(new Owner(4000 + i % 7, 3, "app" + i % 7)));
             if (i % 5 == 2) s = s.withOwners(List.of());
             long age = random.nextInt(40) * 1000L; // many equal ages

@@ -2,7 +2,7 @@ package hck.scan;
 
 import hck.model.Endpoint;
 import hck.model.Owner;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import org.junit.jupiter.api.Test;
 
@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class SsParserTest {
     static final Path FIXTURES = Path.of(System.getProperty("hck.fixtures", "tests/fixtures"));
 
-    static List<TcpSocket> parse(List<String> lines, long[] bad) {
-        List<TcpSocket> out = new ArrayList<>();
+    static List<Sock> parse(List<String> lines, long[] bad) {
+        List<Sock> out = new ArrayList<>();
         SsParser p = new SsParser(out::add);
         lines.forEach(p::line);
         p.finish();
@@ -28,9 +28,9 @@ class SsParserTest {
         return out;
     }
 
-    static List<TcpSocket> fixture(String name) throws Exception {
+    static List<Sock> fixture(String name) throws Exception {
         long[] bad = new long[1];
-        List<TcpSocket> s = parse(Files.readAllLines(FIXTURES.resolve("ss").resolve(name)), bad);
+        List<Sock> s = parse(Files.readAllLines(FIXTURES.resolve("ss").resolve(name)), bad);
         assertEquals(0, bad[0], "every line of a real capture parses");
         return s;
     }
@@ -40,7 +40,7 @@ class SsParserTest {
                 .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0))).count();
     }
 
-    static TcpSocket find(List<TcpSocket> all, TcpState state, String local) {
+    static Sock find(List<Sock> all, TcpState state, String local) {
         return all.stream().filter(s -> s.state() == state && s.local().toString().equals(local)).findFirst()
                 .orElseThrow(() -> new AssertionError("no " + state + " " + local + " in " + all));
     }
@@ -48,13 +48,12 @@ class SsParserTest {
     @Test
     void everySocketOfTheCaptureIsParsed() throws Exception {
         assertEquals(mainLines("watched.txt"), fixture("watched.txt").size());
-        assertEquals(mainLines("watched-with-users.txt"), fixture("watched-with-users.txt").size());
-        assertEquals(mainLines("all-with-users.txt"), fixture("all-with-users.txt").size());
+        assertEquals(mainLines("all.txt"), fixture("all.txt").size());
     }
 
     @Test
     void closeWaitWithTcpInfo() throws Exception {
-        TcpSocket s = fixture("watched.txt").stream()
+        Sock s = fixture("watched.txt").stream()
                 .filter(x -> x.state() == TcpState.CLOSE_WAIT && x.local().address().equals("::1")).findFirst().orElseThrow();
         assertEquals(new Endpoint("::1", 9000, null), s.remote());
         assertTrue(s.inode() > 0);
@@ -67,11 +66,11 @@ class SsParserTest {
 
     @Test
     void ipv4MappedAndZonedAddresses() throws Exception {
-        List<TcpSocket> all = fixture("watched.txt");
+        List<Sock> all = fixture("watched.txt");
         Set<String> text = all.stream().map(s -> s.local().toString()).collect(Collectors.toSet());
         assertTrue(text.stream().anyMatch(t -> t.matches("127\\.0\\.0\\.1:\\d+")), "plain IPv4: " + text);
         assertTrue(text.stream().anyMatch(t -> t.matches("\\[::ffff:127\\.0\\.0\\.1]:\\d+")), "v4-mapped: " + text);
-        TcpSocket zoned = all.stream().filter(s -> "d0".equals(s.local().zone()) && s.state() == TcpState.CLOSE_WAIT)
+        Sock zoned = all.stream().filter(s -> "d0".equals(s.local().zone()) && s.state() == TcpState.CLOSE_WAIT)
                 .findFirst().orElseThrow();
         assertTrue(zoned.local().toString().matches("\\[fe80::1%d0]:\\d+"), zoned.local().toString());
         assertEquals("[fe80::1%d0]:9000", zoned.remote().toString(), "a link-local peer is reached through the same interface");
@@ -79,12 +78,12 @@ class SsParserTest {
 
     @Test
     void timewaitKindSocketsCarryTheirTimerAndNoTcpInfo() throws Exception {
-        List<TcpSocket> all = fixture("watched.txt");
-        List<TcpSocket> tw = all.stream().filter(s -> s.state() == TcpState.TIME_WAIT).toList();
-        List<TcpSocket> fw2 = all.stream().filter(s -> s.state() == TcpState.FIN_WAIT2).toList();
+        List<Sock> all = fixture("watched.txt");
+        List<Sock> tw = all.stream().filter(s -> s.state() == TcpState.TIME_WAIT).toList();
+        List<Sock> fw2 = all.stream().filter(s -> s.state() == TcpState.FIN_WAIT2).toList();
         assertFalse(tw.isEmpty());
         assertFalse(fw2.isEmpty());
-        for (TcpSocket s : concat(tw, fw2)) {
+        for (Sock s : concat(tw, fw2)) {
             assertTrue(s.orphan(), s.describe());
             assertFalse(s.hasTcpInfo(), s.describe());
             assertEquals("timewait", s.timer().name());
@@ -93,29 +92,10 @@ class SsParserTest {
     }
 
     @Test
-    void ownersWithOddNamesAndSharedSockets() throws Exception {
-        List<TcpSocket> all = fixture("watched-with-users.txt");
-        TcpSocket shared = all.stream().filter(s -> s.owners().size() == 2).findFirst().orElseThrow();
-        assertEquals(Set.of("bash", "sleep"), shared.owners().stream().map(Owner::name).collect(Collectors.toSet()));
-        assertTrue(shared.owners().get(0).pid() < shared.owners().get(1).pid(), "owners sorted by PID");
-        assertEquals(3, shared.owners().get(0).fd());
-        Set<String> names = all.stream().flatMap(s -> s.owners().stream()).map(Owner::name).collect(Collectors.toSet());
-        // ss cuts a name at its first ')': "my app (v2)" shows as "my app (v2" (README "How it scans")
-        assertTrue(names.contains("my app (v2"), names.toString());
-        assertTrue(names.contains("we\"ird"), names.toString());
-        assertTrue(names.contains("sshd"), names.toString());
-    }
-
-    @Test
-    void withAndWithoutUsersGiveTheSameSockets() throws Exception {
-        assertEquals(identities(fixture("watched.txt")), identities(fixture("watched-with-users.txt")));
-    }
-
-    @Test
     void unwatchedStatesParseToo() throws Exception {
-        Set<TcpState> states = fixture("all-with-users.txt").stream().map(TcpSocket::state).collect(Collectors.toSet());
+        Set<TcpState> states = fixture("all.txt").stream().map(Sock::state).collect(Collectors.toSet());
         assertTrue(states.containsAll(Set.of(TcpState.ESTABLISHED, TcpState.LISTEN, TcpState.CLOSE_WAIT)), states.toString());
-        TcpSocket listen = fixture("all-with-users.txt").stream().filter(s -> s.state() == TcpState.LISTEN).findFirst().orElseThrow();
+        Sock listen = fixture("all.txt").stream().filter(s -> s.state() == TcpState.LISTEN).findFirst().orElseThrow();
         assertEquals("::", listen.local().address(), "ss prints an AF_INET6 socket's any-address as *");
     }
 
@@ -130,7 +110,7 @@ class SsParserTest {
         lines.add("ESTAB 0 0 1.2.3.4:99999 6.7.8.9:10");
         lines.add(2, "\t lastack:notanumber"); // an info line that belongs to the first socket
         long[] bad = new long[1];
-        List<TcpSocket> parsed = parse(lines, bad);
+        List<Sock> parsed = parse(lines, bad);
         assertEquals(before, parsed.size());
         assertEquals(5, bad[0]);
     }
@@ -161,7 +141,7 @@ class SsParserTest {
         assertThrows(RuntimeException.class, () -> SsParser.endpoint("[::1:80"));
     }
 
-    static Set<String> identities(List<TcpSocket> s) {
+    static Set<String> identities(List<Sock> s) {
         return s.stream().map(x -> x.state() + " " + x.local() + " " + x.remote() + " " + x.inode() + " " + x.cookie())
                 .collect(Collectors.toSet());
     }

@@ -1,8 +1,10 @@
 package hck.scan;
 
+import hck.support.Socks;
+
 import hck.run.StateFile;
 import hck.model.Endpoint;
-import hck.model.TcpSocket;
+import hck.model.Sock;
 import hck.model.TcpState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,8 +44,8 @@ class StateFileTest {
         assertFalse(Files.exists(dir.resolve("state.json")));
     }
 
-    static TcpSocket sock(int port) {
-        return new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.1", port, null), new Endpoint("10.0.0.2", 80, null),
+    static Sock sock(int port) {
+        return Socks.of(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.1", port, null), new Endpoint("10.0.0.2", 80, null),
                 1, 0, 1000 + port, null, null, null, null, null, List.of(), null);
     }
 
@@ -52,14 +54,14 @@ class StateFileTest {
         Path f = dir.resolve("sub/state.json");
         List<String> warnings = new ArrayList<>();
         StateFile first = new StateFile(f, warnings::add);
-        List<TcpSocket> s1 = first.stamp(List.of(sock(1), sock(2)), 1_000);
+        List<Sock> s1 = first.stamp(List.of(sock(1), sock(2)), 1_000);
         assertEquals(1_000L, s1.get(0).firstSeenMs());
         first.save();
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f.getParent())));
 
         StateFile second = new StateFile(f, warnings::add);
-        List<TcpSocket> s2 = second.stamp(List.of(sock(2), sock(3)), 5_000);
+        List<Sock> s2 = second.stamp(List.of(sock(2), sock(3)), 5_000);
         assertEquals(1_000L, s2.get(0).firstSeenMs(), "seen before: the first sighting stays");
         assertEquals(5_000L, s2.get(1).firstSeenMs(), "new: seen now");
         second.save();
@@ -85,7 +87,7 @@ class StateFileTest {
 
     @Test
     void socketsWithAKernelAgeNeedNoEntry() {
-        TcpSocket withInfo = new TcpSocket(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.1", 1, null), new Endpoint("10.0.0.2", 80, null),
+        Sock withInfo = Socks.of(TcpState.CLOSE_WAIT, new Endpoint("10.0.0.1", 1, null), new Endpoint("10.0.0.2", 80, null),
                 1, 0, 5, "ab", null, 10L, 10L, 10L, List.of(), null);
         assertFalse(StateFile.needs(withInfo));
         assertTrue(StateFile.needs(sock(1)));
