@@ -345,7 +345,7 @@ public class hck implements Callable<Integer> {
     private int run(Plan plan, Outputs outputs) {
         Acted acted = new Acted();
         try {
-            LogReport report = new LogReport(log, plan.mode() == RunMode.DRY_RUN, plan.rules().logLimit(), outputs.listedIn());
+            LogReport report = new LogReport(log, plan.mode() == RunMode.DRY_RUN, plan.rules().reporting().logLimit(), outputs.listedIn());
             report.banner(Version.NUMBER, plan.mode().banner, rulesOrigin, Durations.perState(plan.rules().timeouts()));
             KernelInfo kernel = KernelInfo.probe(plan.live());
             log.info(kernel.describe());

@@ -45,7 +45,7 @@ public final class Decider {
     public Decider(Rules rules, long selfPid, Duration finTimeout, boolean judgeUnseenOwners) {
         this.judgeUnseenOwners = judgeUnseenOwners;
         this.rules = rules;
-        this.protectedNames = rules.allProtected();
+        this.protectedNames = rules.filters().allProtected();
         this.selfPid = selfPid;
         this.finTimeoutMs = finTimeout.toMillis();
     }
@@ -163,13 +163,13 @@ public final class Decider {
             return "no process found holding it (one hck cannot see, or the kernel's own): never touched, as a protected process's";
         }
         int lp = s.local().port(), rp = s.remote().port();
-        if (rules.excludePorts().contains(lp)) return "port " + lp + " is excluded";
-        if (rules.excludePorts().contains(rp)) return "port " + rp + " is excluded";
-        if (!rules.includePorts().isEmpty() && !rules.includePorts().contains(lp) && !rules.includePorts().contains(rp)) {
+        if (rules.filters().excludePorts().contains(lp)) return "port " + lp + " is excluded";
+        if (rules.filters().excludePorts().contains(rp)) return "port " + rp + " is excluded";
+        if (!rules.filters().includePorts().isEmpty() && !rules.filters().includePorts().contains(lp) && !rules.filters().includePorts().contains(rp)) {
             return "neither port " + lp + " nor " + rp + " is in include-ports";
         }
         for (Owner o : s.owners()) {
-            if (anyMatches(excludedName, rules.excludeProcesses(), o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is excluded";
+            if (anyMatches(excludedName, rules.filters().excludeProcesses(), o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is excluded";
         }
         return null;
     }
@@ -187,7 +187,7 @@ public final class Decider {
 
     /** The first process rule any of the socket's owners matches. */
     private Rules.ProcessRule processRule(Sock s) {
-        List<Rules.ProcessRule> all = rules.processes();
+        List<Rules.ProcessRule> all = rules.filters().processes();
         if (all.isEmpty()) return null;
         int first = all.size();
         for (Owner o : s.owners()) {
@@ -204,7 +204,7 @@ public final class Decider {
     }
 
     private Rules.PortRule portRule(Sock s) {
-        for (Rules.PortRule r : rules.ports()) {
+        for (Rules.PortRule r : rules.filters().ports()) {
             if (r.port() == s.local().port() || r.port() == s.remote().port()) return r;
         }
         return null;

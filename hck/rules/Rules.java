@@ -14,19 +14,12 @@ import java.util.Map;
  */
 public record Rules(
         Map<TcpState, Duration> timeouts,
-        List<Integer> excludePorts,
-        List<String> excludeProcesses,
-        List<Integer> includePorts,
-        List<String> protectedProcesses,
-        List<ProcessRule> processes,
-        List<PortRule> ports,
+        Filters filters,
         Termination termination,
         String netns,
-        Thresholds check,
-        List<Target> notifications,
+        Reporting reporting,
         Udp udp,
-        Forecast forecast,
-        int logLimit) {
+        Forecast forecast) {
 
     /** Always protected, whatever a rules file says: a rules file can add names, never remove these. */
     public static final List<String> BUILT_IN_PROTECTED = List.of(
@@ -40,66 +33,63 @@ public record Rules(
                     TcpState.CLOSING, Duration.ofSeconds(60),
                     TcpState.LAST_ACK, Duration.ofSeconds(60),
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
-            List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(),
+            new Filters(List.of(22), List.of(), List.of(), List.of(), List.of(), List.of()),
             new Termination(List.of(Termination.Method.SOCKET), Duration.ofSeconds(10), true, false, List.of(), false), null,
-            Thresholds.DEFAULT, List.of(), new Udp(false, 1, Duration.ofSeconds(60), false), Forecast.DEFAULT,
-            500);
+            new Reporting(Thresholds.DEFAULT, List.of(), 500), new Udp(false, 1, Duration.ofSeconds(60), false), Forecast.DEFAULT);
 
     public Rules {
         timeouts = timeouts(timeouts);
-        excludePorts = List.copyOf(excludePorts);
-        excludeProcesses = List.copyOf(excludeProcesses);
-        includePorts = List.copyOf(includePorts);
-        protectedProcesses = List.copyOf(protectedProcesses);
-        processes = List.copyOf(processes);
-        ports = List.copyOf(ports);
-        notifications = List.copyOf(notifications);
     }
 
-    public Rules withNotify(List<Target> n) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, n, udp, forecast, logLimit);
+    /**
+     * Which sockets are judged, and how: ports excluded (local or remote) and the only ones
+     * included (empty: all), process names excluded and protected (added to the built-in ones),
+     * and the per-process and per-port overrides.
+     */
+    public record Filters(List<Integer> excludePorts, List<String> excludeProcesses, List<Integer> includePorts, List<String> protectedProcesses,
+                          List<ProcessRule> processes, List<PortRule> ports) {
+        public Filters {
+            excludePorts = List.copyOf(excludePorts);
+            excludeProcesses = List.copyOf(excludeProcesses);
+            includePorts = List.copyOf(includePorts);
+            protectedProcesses = List.copyOf(protectedProcesses);
+            processes = List.copyOf(processes);
+            ports = List.copyOf(ports);
+        }
+
+        /** Built-in protected names followed by the rules file's additions. */
+        public List<String> allProtected() {
+            java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(BUILT_IN_PROTECTED);
+            all.addAll(protectedProcesses);
+            return List.copyOf(all);
+        }
+    }
+
+    /** What the run tells: the check's thresholds, the notification targets, the hung sockets logged one by one (0: every one). */
+    public record Reporting(Thresholds check, List<Target> notifications, int logLimit) {
+        public Reporting {
+            notifications = List.copyOf(notifications);
+        }
     }
 
     static Map<TcpState, Duration> timeouts(Map<TcpState, Duration> m) {
         return m.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new EnumMap<>(m));
     }
 
-    /** Built-in protected names followed by the rules file's additions. */
-    public List<String> allProtected() {
-        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(BUILT_IN_PROTECTED);
-        all.addAll(protectedProcesses);
-        return List.copyOf(all);
-    }
-
     public Rules withTimeouts(Map<TcpState, Duration> t) {
-        return new Rules(t, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast, logLimit);
+        return new Rules(t, filters, termination, netns, reporting, udp, forecast);
     }
 
-    public Rules withExcludePorts(List<Integer> p) {
-        return new Rules(timeouts, p, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast, logLimit);
+    public Rules withFilters(Filters f) {
+        return new Rules(timeouts, f, termination, netns, reporting, udp, forecast);
     }
 
-    public Rules withIncludePorts(List<Integer> p) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, p, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast, logLimit);
-    }
-
-    public Rules withCheck(Thresholds t) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, t, notifications, udp, forecast, logLimit);
-    }
-
-    public Rules withExcludeProcesses(List<String> p) {
-        return new Rules(timeouts, excludePorts, p, includePorts, protectedProcesses, processes, ports, termination, netns, check, notifications, udp, forecast, logLimit);
+    public Rules withReporting(Reporting r) {
+        return new Rules(timeouts, filters, termination, netns, r, udp, forecast);
     }
 
     public Rules withUdp(Udp u) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check,
-                notifications, u, forecast, logLimit);
-    }
-
-    /** Hung sockets logged one by one; 0: every one. */
-    public Rules withLogLimit(int limit) {
-        return new Rules(timeouts, excludePorts, excludeProcesses, includePorts, protectedProcesses, processes, ports, termination, netns, check,
-                notifications, udp, forecast, limit);
+        return new Rules(timeouts, filters, termination, netns, reporting, u, forecast);
     }
 
     /**

@@ -38,10 +38,11 @@ public final class RulesLoader {
     private Rules rules(Node root) throws RulesException {
         if (absent(root)) return BUILT_IN;
         Map<String, Node> top = v.map(root, "(top level)", TOP).entries();
-        return new Rules(timeouts(top.get("timeouts")), excludePorts(top.get("exclude")), excludeProcesses(top.get("exclude")),
-                includePorts(top.get("include")), protectedProcesses(top), processes(top.get("processes")), ports(top.get("ports")),
-                termination(top.get("termination")), netns(top.get("netns")), check(top.get("check")), notify(top.get("notify")),
-                udp(top.get("udp")), forecast(top.get("forecast")), logLimit(top.get("log_limit")));
+        Rules.Filters filters = new Rules.Filters(excludePorts(top.get("exclude")), excludeProcesses(top.get("exclude")),
+                includePorts(top.get("include")), protectedProcesses(top), processes(top.get("processes")), ports(top.get("ports")));
+        Rules.Reporting reporting = new Rules.Reporting(check(top.get("check")), notify(top.get("notify")), logLimit(top.get("log_limit")));
+        return new Rules(timeouts(top.get("timeouts")), filters, termination(top.get("termination")), netns(top.get("netns")), reporting,
+                udp(top.get("udp")), forecast(top.get("forecast")));
     }
 
     private Map<TcpState, Duration> timeouts(Node n) throws RulesException {
@@ -52,23 +53,23 @@ public final class RulesLoader {
 
     private List<Integer> excludePorts(Node n) throws RulesException {
         MapNode m = v.map(n, "exclude", Set.of("ports", "processes"));
-        return m != null && m.entries().containsKey("ports") ? v.ports(m.entries().get("ports"), "exclude.ports") : BUILT_IN.excludePorts();
+        return m != null && m.entries().containsKey("ports") ? v.ports(m.entries().get("ports"), "exclude.ports") : BUILT_IN.filters().excludePorts();
     }
 
     private List<String> excludeProcesses(Node n) throws RulesException {
         MapNode m = v.map(n, "exclude", Set.of("ports", "processes"));
         return m != null && m.entries().containsKey("processes") ? v.names(m.entries().get("processes"), "exclude.processes")
-                : BUILT_IN.excludeProcesses();
+                : BUILT_IN.filters().excludeProcesses();
     }
 
     private List<Integer> includePorts(Node n) throws RulesException {
         MapNode m = v.map(n, "include", Set.of("ports"));
-        return m != null && m.entries().containsKey("ports") ? v.ports(m.entries().get("ports"), "include.ports") : BUILT_IN.includePorts();
+        return m != null && m.entries().containsKey("ports") ? v.ports(m.entries().get("ports"), "include.ports") : BUILT_IN.filters().includePorts();
     }
 
     private List<String> protectedProcesses(Map<String, Node> top) throws RulesException {
         return top.containsKey("protected_processes") ? v.names(top.get("protected_processes"), "protected_processes")
-                : BUILT_IN.protectedProcesses();
+                : BUILT_IN.filters().protectedProcesses();
     }
 
     private List<Rules.ProcessRule> processes(Node n) throws RulesException {
@@ -133,7 +134,7 @@ public final class RulesLoader {
     }
 
     private Thresholds check(Node n) throws RulesException {
-        Thresholds check = BUILT_IN.check();
+        Thresholds check = BUILT_IN.reporting().check();
         MapNode c = v.map(n, "check", Set.of("warning", "critical", "warning_state", "critical_state",
                 "exhaustion_warning", "exhaustion_critical", "ports_warning", "ports_critical"));
         if (c == null) return check;
@@ -150,7 +151,7 @@ public final class RulesLoader {
     }
 
     private int logLimit(Node n) throws RulesException {
-        return absent(n) ? BUILT_IN.logLimit() : v.count(n, "log_limit");
+        return absent(n) ? BUILT_IN.reporting().logLimit() : v.count(n, "log_limit");
     }
 
     private Rules.Forecast forecast(Node n) throws RulesException {

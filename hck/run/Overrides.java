@@ -26,17 +26,16 @@ public record Overrides(Duration closeWait, Duration finWait, Duration timeWait,
     /** Every override; check thresholds only in check mode. @throws IllegalArgumentException naming the option at fault */
     public Rules applyTo(Rules rules, boolean checkMode) {
         rules = withLists(rules);
-        if (checkMode && limits != null) rules = rules.withCheck(thresholds(rules.check()));
-        if (udp) rules = rules.withUdp(new Rules.Udp(true, rules.udp().minQueue(), rules.udp().timeout(), rules.udp().terminate()));
-        if (logLimit != null) {
-            if (logLimit < 0) throw new IllegalArgumentException("--log-limit: " + logLimit + " is negative (0 logs every socket)");
-            rules = rules.withLogLimit(logLimit);
-        }
+        Rules.Reporting r = rules.reporting();
+        if (logLimit != null && logLimit < 0) throw new IllegalArgumentException("--log-limit: " + logLimit + " is negative (0 logs every socket)");
+        List<Target> targets = r.notifications();
         if (notifyTargets != null) {
-            List<Target> targets = new ArrayList<>();
+            targets = new ArrayList<>();
             for (String n : notifyTargets) targets.add(Target.parse(n, null));
-            rules = rules.withNotify(targets);
         }
+        rules = rules.withReporting(new Rules.Reporting(checkMode && limits != null ? thresholds(r.check()) : r.check(), targets,
+                logLimit != null ? logLimit : r.logLimit()));
+        if (udp) rules = rules.withUdp(new Rules.Udp(true, rules.udp().minQueue(), rules.udp().timeout(), rules.udp().terminate()));
         return rules;
     }
 
@@ -46,11 +45,12 @@ public record Overrides(Duration closeWait, Duration finWait, Duration timeWait,
         if (closeWait != null) t.put(TcpState.CLOSE_WAIT, closeWait);
         if (finWait != null) { t.put(TcpState.FIN_WAIT1, finWait); t.put(TcpState.FIN_WAIT2, finWait); }
         if (timeWait != null) t.put(TcpState.TIME_WAIT, timeWait);
-        rules = rules.withTimeouts(t);
-        if (excludePorts != null) rules = rules.withExcludePorts(ports("--exclude-ports", excludePorts));
-        if (includePorts != null) rules = rules.withIncludePorts(ports("--include-ports", includePorts));
-        if (excludeProcesses != null) rules = rules.withExcludeProcesses(Values.words(excludeProcesses));
-        return rules;
+        Rules.Filters f = rules.filters();
+        return rules.withTimeouts(t).withFilters(new Rules.Filters(
+                excludePorts != null ? ports("--exclude-ports", excludePorts) : f.excludePorts(),
+                excludeProcesses != null ? Values.words(excludeProcesses) : f.excludeProcesses(),
+                includePorts != null ? ports("--include-ports", includePorts) : f.includePorts(),
+                f.protectedProcesses(), f.processes(), f.ports()));
     }
 
     /** The limits over the rules file's check: section. */

@@ -59,7 +59,7 @@ public final class Publish {
         }
         plan.log().debug("Log lines and JSON done at {} ms", clock.ms());
         NagiosCheck.Result check = plan.check()
-                ? NagiosCheck.evaluate(verdicts.hung(), plan.rules().check(), sweep.unreadableProcesses(), foresight.processes(),
+                ? NagiosCheck.evaluate(verdicts.hung(), plan.rules().reporting().check(), sweep.unreadableProcesses(), foresight.processes(),
                         foresight.ports(), foresight.fullestPortsPercent())
                 : null;
         int exit = check != null ? check.status().exitCode : report.summary().failed() > 0 ? ExitCode.FAILED : ExitCode.OK;
@@ -69,7 +69,7 @@ public final class Publish {
         }
         RunMemory memory = plan.memory();
         // the record these outputs keep or show: live counters, the metrics' totals, the check's last status
-        if (plan.live() || outputs.prometheus() != null || (check != null && !plan.rules().notifications().isEmpty())) memory.state();
+        if (plan.live() || outputs.prometheus() != null || (check != null && !plan.rules().reporting().notifications().isEmpty())) memory.state();
         if (memory.loaded() && (check != null || exit == ExitCode.OK)) memory.state().succeeded(clock.startedEpochSeconds());
         if (outputs.prometheus() != null) prometheus(sweep, report, foresight);
         if (check != null) return answer(check, exit, report);
@@ -102,7 +102,7 @@ public final class Publish {
         RunMemory memory = plan.memory();
         String previous = !memory.loaded() || memory.state().lastCheck() == null ? Status.OK.name() : memory.state().lastCheck();
         if (memory.loaded()) {
-            if (!plan.rules().notifications().isEmpty()) memory.state().checked(check.status().name());
+            if (!plan.rules().reporting().notifications().isEmpty()) memory.state().checked(check.status().name());
             memory.save();
         }
         if (!CheckAnswer.answer(check.text(), exit)) return Status.UNKNOWN.exitCode;
@@ -115,9 +115,9 @@ public final class Publish {
      * (after the status line: within what is left of -t, which ends the process whatever a receiver does).
      */
     private void notify(Function<List<Outcome>, Event> event, RunReport report) {
-        if (plan.rules().notifications().isEmpty()) return;
+        if (plan.rules().reporting().notifications().isEmpty()) return;
         try {
-            new Notifier(plan.log(), Version.NUMBER).send(plan.rules().notifications(), event.apply(report.hung()));
+            new Notifier(plan.log(), Version.NUMBER).send(plan.rules().reporting().notifications(), event.apply(report.hung()));
         } catch (RuntimeException e) {
             plan.log().warn("Notifications failed: {}", e.getClass().getSimpleName());
         }

@@ -78,9 +78,9 @@ public class CliTest {
         assertEquals(Duration.ofSeconds(7), r.timeouts().get(TcpState.FIN_WAIT1));
         assertEquals(Duration.ofSeconds(7), r.timeouts().get(TcpState.FIN_WAIT2));
         assertEquals(Duration.ofSeconds(120), r.timeouts().get(TcpState.TIME_WAIT));
-        assertEquals(List.of(3306), r.excludePorts());
-        assertEquals(List.of(80, 443), r.includePorts());
-        assertEquals(List.of("java"), r.excludeProcesses());
+        assertEquals(List.of(3306), r.filters().excludePorts());
+        assertEquals(List.of(80, 443), r.filters().includePorts());
+        assertEquals(List.of("java"), r.filters().excludeProcesses());
         assertEquals(Rules.BUILT_IN, parse("-n").overrides().withLists(Rules.BUILT_IN), "no option, no change");
     }
 

@@ -44,11 +44,11 @@ class RulesTest {
                   sigterm_grace: 10
                   sigkill: true
                 """, "spec.yaml");
-        assertEquals(List.of("haproxy"), r.protectedProcesses());
-        assertTrue(r.allProtected().containsAll(List.of("sshd", "kubelet", "haproxy")), "built-ins are always kept");
-        assertEquals(new Rules.ProcessRule("java", Map.of(TcpState.CLOSE_WAIT, Duration.ofSeconds(300)), false), r.processes().get(0));
-        assertTrue(r.processes().get(1).skip());
-        assertEquals(600, r.ports().get(0).timeouts().get(TcpState.CLOSE_WAIT).toSeconds());
+        assertEquals(List.of("haproxy"), r.filters().protectedProcesses());
+        assertTrue(r.filters().allProtected().containsAll(List.of("sshd", "kubelet", "haproxy")), "built-ins are always kept");
+        assertEquals(new Rules.ProcessRule("java", Map.of(TcpState.CLOSE_WAIT, Duration.ofSeconds(300)), false), r.filters().processes().get(0));
+        assertTrue(r.filters().processes().get(1).skip());
+        assertEquals(600, r.filters().ports().get(0).timeouts().get(TcpState.CLOSE_WAIT).toSeconds());
         assertEquals(List.of("socket", "signal"), r.termination().methods().stream().map(m -> m.yaml).toList());
     }
 
@@ -249,9 +249,9 @@ class RulesTest {
         Rules r = RulesLoader.parse("forecast: {window: 30m, ports_listed: '60%'}\nlog_limit: 0\ncheck: {ports_warning: 70, exhaustion_critical: 2h}\n", "r.yaml");
         assertEquals(Duration.ofMinutes(30), r.forecast().window());
         assertEquals(60, r.forecast().portsListed());
-        assertEquals(0, r.logLimit());
-        assertEquals(70, r.check().portsWarning());
-        assertEquals(Duration.ofHours(2), r.check().exhaustionCritical());
+        assertEquals(0, r.reporting().logLimit());
+        assertEquals(70, r.reporting().check().portsWarning());
+        assertEquals(Duration.ofHours(2), r.reporting().check().exhaustionCritical());
         for (String[] bad : new String[][] {
                 {"forecast: {window: 0}\n", "'forecast.window' must be longer than 0"},
                 {"forecast: {ports_listed: 101}\n", "'forecast.ports_listed' must be a percentage (0-100)"},

@@ -141,12 +141,12 @@ class RunReportTest {
         Rules r = o.applyTo(Rules.BUILT_IN, true);
         assertEquals(Duration.ofSeconds(5), r.timeouts().get(TcpState.CLOSE_WAIT));
         assertEquals(Rules.BUILT_IN.timeouts().get(TcpState.FIN_WAIT1), r.timeouts().get(TcpState.FIN_WAIT1));
-        assertEquals(List.of(3306), r.excludePorts());
+        assertEquals(List.of(3306), r.filters().excludePorts());
         assertTrue(r.udp().enabled());
-        assertEquals(1, r.notifications().size());
-        assertEquals("2", r.check().warning().toString());
-        assertEquals("4", r.check().warningState().get(TcpState.CLOSE_WAIT).toString());
-        assertEquals(Rules.BUILT_IN.check(), o.applyTo(Rules.BUILT_IN, false).check(), "thresholds only in check mode");
+        assertEquals(1, r.reporting().notifications().size());
+        assertEquals("2", r.reporting().check().warning().toString());
+        assertEquals("4", r.reporting().check().warningState().get(TcpState.CLOSE_WAIT).toString());
+        assertEquals(Rules.BUILT_IN.reporting().check(), o.applyTo(Rules.BUILT_IN, false).reporting().check(), "thresholds only in check mode");
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () ->
                 new Overrides(null, null, null, null, null, null, false, null, null, new Overrides.Limits(null, null, List.of("LISTEN=1"), null))
                         .applyTo(Rules.BUILT_IN, true));
