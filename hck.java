@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 17+
-//COMPILE_OPTIONS -encoding UTF-8
+//COMPILE_OPTIONS -encoding UTF-8 -Xdoclint:accessibility/private,html/private,reference/private,syntax/private
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.21.3
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.21.3

@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The repository's shape that remote runs depend on: jbang fetches //SOURCES one by one for
- * `jbang <url>/hck.java` and catalog aliases, so every file is named, without globs.
+ * {@code jbang <url>/hck.java} and catalog aliases, so every file is named, without globs.
  */
 class LayoutTest {
     static Set<String> sourcesLines(Path script) throws Exception {
@@ -100,5 +100,39 @@ class LayoutTest {
         assertEquals(List.of(), big, "one job a file");
         long entry = Files.readAllLines(Path.of("hck.java")).size();
         assertTrue(entry <= 400, "hck.java: the directives, the options and the story; " + entry + " lines");
+    }
+
+    /**
+     * The doc comments hold under doclint's checks that can (references, syntax, HTML,
+     * accessibility; not "missing"), for every member: hck.java compiles with them on, and here
+     * every source compiles with them and without a single diagnostic, warnings included.
+     */
+    @Test
+    void docCommentsHoldUnderDoclint() throws Exception {
+        String options = Files.readAllLines(Path.of("hck.java")).stream().filter(l -> l.startsWith("//COMPILE_OPTIONS ")).findFirst().orElseThrow();
+        List<String> doclint = java.util.Arrays.stream(options.substring("//COMPILE_OPTIONS ".length()).trim().split("\\s+"))
+                .filter(o -> o.startsWith("-Xdoclint:")).toList();
+        assertEquals(List.of("-Xdoclint:accessibility/private,html/private,reference/private,syntax/private"), doclint);
+        List<String> files = new java.util.ArrayList<>(List.of("hck.java"));
+        files.addAll(sourcesLines(Path.of("hck.java")));
+        Path out = Files.createTempDirectory("hck-doclint");
+        try {
+            javax.tools.JavaCompiler javac = javax.tools.ToolProvider.getSystemJavaCompiler();
+            javax.tools.DiagnosticCollector<javax.tools.JavaFileObject> seen = new javax.tools.DiagnosticCollector<>();
+            try (javax.tools.StandardJavaFileManager fm = javac.getStandardFileManager(seen, null, java.nio.charset.StandardCharsets.UTF_8)) {
+                List<String> args = new java.util.ArrayList<>(List.of("-d", out.toString(), "-proc:none", "-Xmaxwarns", "1000",
+                        "-cp", System.getProperty("java.class.path")));
+                args.addAll(doclint);
+                Boolean ok = javac.getTask(null, fm, seen, args, null, fm.getJavaFileObjectsFromStrings(files)).call();
+                List<String> said = seen.getDiagnostics().stream().map(d -> d.getKind() + " " + d.getSource().getName() + ":"
+                        + d.getLineNumber() + " " + d.getMessage(java.util.Locale.ROOT)).toList();
+                assertTrue(ok, String.join("\n", said));
+                assertEquals(List.of(), said);
+            }
+        } finally {
+            try (Stream<Path> s = Files.walk(out)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 }
