@@ -118,7 +118,7 @@ final class DestroyMethod {
      * RST closes the other too, so that one waits, and is looked up again after.
      */
     private void destroyPairs(SockDiag diag, Batch confirmed, List<Sock> rest) throws IOException {
-        // keyed by the two endpoints themselves: a string a socket was 40 MB alive through the destroys at 95k
+        // keyed by the two endpoints themselves: a string a socket stayed alive through all the destroys
         Map<Tuple, Sock> byTuple = new HashMap<>();
         for (Sock s : confirmed.sockets()) if (s.udp() == null) byTuple.put(new Tuple(s.local(), s.remote()), s);
         Map<Sock, Sock> peerOf = new IdentityHashMap<>();

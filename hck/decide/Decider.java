@@ -29,7 +29,7 @@ public final class Decider {
     private final boolean judgeUnseenOwners;
     /**
      * What the name patterns say of each process name, found once a name: a host's hung sockets
-     * belong to a few processes, and matching every pattern once a socket was 2M matches at 190k.
+     * belong to a few processes, and matching every pattern once a socket multiplied the matches by the sockets.
      */
     private final Map<String, Boolean> protectedName = new ConcurrentHashMap<>(), excludedName = new ConcurrentHashMap<>();
     private final Map<String, Integer> processRuleOf = new ConcurrentHashMap<>();

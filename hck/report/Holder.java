@@ -42,8 +42,8 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
      * The grouping of {@link #of}, in two steps that may see the sockets in different orders: each
      * hung socket counted (its process, state, diagnosis, age) in any order — the scan's, where the
      * objects lie in memory one after the other — then listed in the report's order, which orders
-     * the holders and their sockets. At 190k sockets, counting in the listing's order read them all
-     * scattered a second time (130 ms).
+     * the holders and their sockets. Counting in the listing's order read them all scattered a
+     * second time.
      */
     public static final class Grouping {
         /** One process's hung sockets, counted unboxed: a holder may have 190k sockets. */

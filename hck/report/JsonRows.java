@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * The {@code connections} array of the JSON document, one object a line, encoded straight to UTF-8
- * bytes: at 190k sockets this array is 87 MB and was the run's longest step through Jackson's
- * generator (a pretty printer call and a char copy per value). Strings are escaped as Jackson
+ * bytes: at scale this array is almost all of the document and was the run's longest step through
+ * Jackson's generator (a pretty printer call and a char copy per value; README "Performance"). Strings are escaped as Jackson
  * escapes them (the five short escapes, a u00XX escape for other control characters and
  * a uXXXX one for each UTF-16 surrogate, UTF-8 for the rest; JsonReportTest holds the two to the
  * same bytes), so the document is unchanged.
@@ -189,8 +189,8 @@ final class JsonRows {
 
     /**
      * {@code n / 10} for {@code 0 <= n <= Integer.MAX_VALUE}, by a multiplication: the JIT hck runs
-     * with (C1) divides for real, and five numbers a row at 190k rows made the divisions a tenth of
-     * this array's time.
+     * with (C1) divides for real, and five numbers a row made the divisions a visible part of this
+     * array's time.
      */
     private static int div10(int n) {
         return (int) ((n * 0xCCCCCCCDL) >>> 35);

@@ -34,7 +34,7 @@ public final class Logs {
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         // Buffered, flushed by flush() at the end of each run: the seed's three lines a hung socket
-        // are 570k lines at 190k sockets, and a write(2) per line cost more than the scan.
+        // made a write(2) per line cost more than the scan at scale (README "Performance").
         root.addAppender(appender(ctx, "stderr", new BufferedOutputStream(System.err, 1 << 16)));
         if (logFile != null) root.addAppender(appender(ctx, "file", new BufferedOutputStream(logFile, 1 << 16)));
     }
@@ -74,9 +74,9 @@ public final class Logs {
     /**
      * The per-socket lines, written in bulk: the same text the pattern gives ({@code 2024-01-15
      * 10:30:45 - WARN - …}, in the encoder's charset), straight into the appenders' buffered
-     * streams, without a logging event, message formatting and layout for each line. At 190k hung
-     * sockets the seed's three lines each are 570k lines, and logback's work per line was the
-     * longest stretch of the run. Lines below the configured level are dropped, as logback would.
+     * streams, without a logging event, message formatting and layout for each line. With the seed's
+     * three lines a hung socket (a limit of 0), logback's work per line was the longest stretch of
+     * the run. Lines below the configured level are dropped, as logback would.
      * Use from the thread that logs, so that these lines and logback's stay in order.
      */
     public static final class Lines {

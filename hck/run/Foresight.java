@@ -25,7 +25,7 @@ public record Foresight(List<ProcessForecast> processes, List<PortUse> ports, do
     /** Remote peers named per process. */
     static final int REMOTES = 5;
 
-    /** {@link #of} on a thread of its own: at 190k sockets its 70 ms run beside the outcomes' 50. */
+    /** {@link #of} on a thread of its own, beside the outcomes. */
     public static Pending beside(Plan plan, Sweep sweep, Verdicts verdicts) {
         return new Pending(CompletableFuture.supplyAsync(() -> of(plan, sweep, verdicts), work -> {
             Thread t = new Thread(work, "hck-foresight");

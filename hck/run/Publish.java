@@ -43,7 +43,7 @@ public final class Publish {
         Stopwatch clock = plan.clock();
         RunInfo run = new RunInfo(Version.NUMBER, Host.name(), plan.mode().label, clock.startedAt(), clock.ms(), sweep.source(), kernel,
                 plan.rulesOrigin(), sweep.parseErrors());
-        // the JSON document on a second core while this one formats the log: each is a second at 190k sockets
+        // the JSON document on a second core while this one formats the log: at scale each takes about as long
         Background jsonWriter = outputs.json() == null ? null
                 : Background.start("hck-json", () -> outputs.writeJson(run, report, foresight));
         if (!plan.live()) log.decisions(verdicts.listed(), verdicts.hung(), verdicts.holders()); else log.outcomesEnd();

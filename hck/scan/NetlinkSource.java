@@ -224,7 +224,7 @@ public final class NetlinkSource implements SocketSource {
 
     /**
      * One String per distinct address: a host's sockets share a few local addresses and usually
-     * far fewer peers than sockets, and at 190k sockets the copies were 40 MB for the GC to move.
+     * far fewer peers than sockets, and a copy per socket was garbage the GC had to move.
      */
     static final class AddressTexts {
         private final Map<ByteBuffer, String> seen = new HashMap<>();

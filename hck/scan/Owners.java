@@ -44,8 +44,8 @@ public final class Owners {
 
     /**
      * The /proc pass, started on other threads while the kernel dump that names the candidates
-     * still runs: at 190k sockets the dump (mostly kernel time on one core) and the pass (kernel
-     * time on both) overlap instead of following each other. Started only once the dump has shown
+     * still runs: the dump (mostly kernel time on one core) and the pass (kernel time on both)
+     * overlap instead of following each other. Started only once the dump has shown
      * a candidate with an owner to find, so a host with nothing hung still reads no process's files.
      */
     public static final class Prefetch {
