@@ -28,16 +28,27 @@ public final class NagiosCheck {
 
     private NagiosCheck() {}
 
-
     /**
+     * What the run saw besides the hung sockets.
      * @param unreadable    processes whose open files hck could not read: their hung sockets are counted
      *                      without an owner, and the line says why the owners are missing and how to fix it
      * @param processes     the fd forecasts, soonest exhaustion first
      * @param ports         the destinations filling their ephemeral ports, fullest first
      * @param fullestPorts  the fullest destination's ports in use, percent
+     * @param kernelPolicy  hung sockets live mode would not try on this kernel (TIME_WAIT before 6.0, orphans with a FIN
+     *                      before 6.11), and the kernel's release; the line says so, since a live run cannot clear them
      */
-    public static Result evaluate(List<Decision> hung, Thresholds t, int unreadable, List<ProcessForecast> processes, List<PortUse> ports,
-                                  double fullestPorts) {
+    public record Seen(int unreadable, List<ProcessForecast> processes, List<PortUse> ports, double fullestPorts, long kernelPolicy,
+                       String release) {
+        /** Nothing besides the hung sockets. */
+        public static final Seen NOTHING = new Seen(0, List.of(), List.of(), 0, 0, null);
+    }
+
+    public static Result evaluate(List<Decision> hung, Thresholds t, Seen seen) {
+        int unreadable = seen.unreadable();
+        List<ProcessForecast> processes = seen.processes();
+        List<PortUse> ports = seen.ports();
+        double fullestPorts = seen.fullestPorts();
         StateTally tally = StateTally.of(hung);
         Status status = Status.OK;
         if (t.warning().alerts(hung.size())) status = Status.WARNING;
@@ -62,6 +73,10 @@ public final class NagiosCheck {
         if (unreadable > 0) {
             summary.append("; owners unseen: could not read the open files of ").append(unreadable)
                     .append(" processes (run as root, or with CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)");
+        }
+        if (seen.kernelPolicy() > 0) {
+            summary.append("; ").append(seen.kernelPolicy()).append(" of them live mode would not try on Linux ").append(seen.release())
+                    .append(" (kernel policy: TIME_WAIT from 6.0, orphans with a FIN from 6.11)");
         }
         if (soonest != null && soonest.etaSeconds() < t.exhaustionWarning().toSeconds()) {
             summary.append("; ").append(Printable.forCheck(soonest.name())).append(" PID ").append(soonest.pid())

@@ -59,8 +59,10 @@ public final class Publish {
         }
         plan.log().debug("Log lines and JSON done at {} ms", clock.ms());
         NagiosCheck.Result check = plan.check()
-                ? NagiosCheck.evaluate(verdicts.hung(), plan.rules().reporting().check(), sweep.unreadableProcesses(), foresight.processes(),
-                        foresight.ports(), foresight.fullestPortsPercent())
+                ? NagiosCheck.evaluate(verdicts.hung(), plan.rules().reporting().check(), new NagiosCheck.Seen(sweep.unreadableProcesses(),
+                        foresight.processes(), foresight.ports(), foresight.fullestPortsPercent(), verdicts.hung().stream()
+                        .filter(d -> kernel.cannotDestroy(d.socket(), plan.rules().termination().oldKernelOrphans()) != null).count(),
+                        kernel.release()))
                 : null;
         int exit = check != null ? check.status().exitCode : report.summary().failed() > 0 ? ExitCode.FAILED : ExitCode.OK;
         String stopped = Signals.stopRequested();

@@ -58,9 +58,19 @@ class CheckTest {
         return new Decision(s, Verdict.HUNG, "r", Duration.ofSeconds(1), ageMs, AgeSource.TCP_INFO);
     }
 
+    /** Hung sockets a live run would not try on this kernel are said so in the summary, with the release: live mode cannot clear them. */
+    @Test
+    void whatLiveModeWouldNotTryIsSaid() {
+        List<Decision> h = List.of(hung(TcpState.TIME_WAIT, 70_000, null), hung(TcpState.TIME_WAIT, 65_000, null), hung(TcpState.CLOSE_WAIT, 90_000, null));
+        NagiosCheck.Result r = NagiosCheck.evaluate(h, Thresholds.DEFAULT, new NagiosCheck.Seen(0, List.of(), List.of(), 0, 2, "5.15.0"));
+        assertTrue(r.summary().startsWith("3 hung TCP connections (no process: 2 TIME_WAIT, 1 CLOSE_WAIT, oldest 90s); 2 of them live mode would not"
+                + " try on Linux 5.15.0 (kernel policy: TIME_WAIT from 6.0, orphans with a FIN from 6.11)"), r.summary());
+        assertFalse(NagiosCheck.evaluate(h, Thresholds.DEFAULT, NagiosCheck.Seen.NOTHING).summary().contains("kernel policy"));
+    }
+
     @Test
     void okLineWithPerfdataForEveryState() {
-        NagiosCheck.Result r = NagiosCheck.evaluate(List.of(), Thresholds.DEFAULT, 0, List.of(), List.of(), 0);
+        NagiosCheck.Result r = NagiosCheck.evaluate(List.of(), Thresholds.DEFAULT, NagiosCheck.Seen.NOTHING);
         assertEquals(Status.OK, r.status());
         assertEquals("HCK OK: 0 hung TCP connections | 'hung'=0;0;10;0 'close_wait'=0;;;0 'close_wait_oldest'=0s;;;0"
                 + " 'fin_wait1'=0;;;0 'fin_wait1_oldest'=0s;;;0 'fin_wait2'=0;;;0 'fin_wait2_oldest'=0s;;;0"
@@ -73,7 +83,7 @@ class CheckTest {
         Owner leaky = new Owner(42, 5, "leaky");
         List<Decision> h = List.of(hung(TcpState.CLOSE_WAIT, 75_000, leaky), hung(TcpState.CLOSE_WAIT, 12_300, leaky),
                 hung(TcpState.CLOSE_WAIT, 3_000, leaky), hung(TcpState.FIN_WAIT2, 130_000, null));
-        NagiosCheck.Result r = NagiosCheck.evaluate(h, new Thresholds(Range.parse("1"), Range.parse("5"), Map.of(), Map.of()), 0, List.of(), List.of(), 0);
+        NagiosCheck.Result r = NagiosCheck.evaluate(h, new Thresholds(Range.parse("1"), Range.parse("5"), Map.of(), Map.of()), NagiosCheck.Seen.NOTHING);
         assertEquals(Status.WARNING, r.status());
         String[] lines = r.text().split("\n");
         assertTrue(lines[0].startsWith("HCK WARNING: 4 hung TCP connections (leaky PID 42: 3 CLOSE_WAIT, oldest 75s) | 'hung'=4;1;5;0 "), lines[0]);
@@ -89,14 +99,14 @@ class CheckTest {
         Owner o = new Owner(9, 3, "app");
         List<Decision> many = new ArrayList<>();
         for (int i = 0; i < 11; i++) many.add(hung(TcpState.CLOSE_WAIT, 1_500, o));
-        assertEquals(Status.CRITICAL, NagiosCheck.evaluate(many, Thresholds.DEFAULT, 0, List.of(), List.of(), 0).status());
+        assertEquals(Status.CRITICAL, NagiosCheck.evaluate(many, Thresholds.DEFAULT, NagiosCheck.Seen.NOTHING).status());
         Thresholds perState = new Thresholds(Range.parse("100"), Range.parse("200"),
                 Map.of(TcpState.CLOSE_WAIT, Range.parse("5")), Map.of(TcpState.TIME_WAIT, Range.parse("0")));
-        NagiosCheck.Result r = NagiosCheck.evaluate(many, perState, 0, List.of(), List.of(), 0);
+        NagiosCheck.Result r = NagiosCheck.evaluate(many, perState, NagiosCheck.Seen.NOTHING);
         assertEquals(Status.WARNING, r.status(), "11 CLOSE_WAIT > 5");
         assertTrue(r.text().contains("'close_wait'=11;5;;0"), r.text());
         assertTrue(r.text().contains("'time_wait'=0;;0;0"), r.text());
         assertTrue(r.text().contains("'close_wait_oldest'=1.5s;;;0"), r.text());
-        assertEquals(Status.CRITICAL, NagiosCheck.evaluate(List.of(hung(TcpState.TIME_WAIT, 1, null)), perState, 0, List.of(), List.of(), 0).status());
+        assertEquals(Status.CRITICAL, NagiosCheck.evaluate(List.of(hung(TcpState.TIME_WAIT, 1, null)), perState, NagiosCheck.Seen.NOTHING).status());
     }
 }

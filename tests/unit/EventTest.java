@@ -35,7 +35,7 @@ class EventTest {
     @Test
     void aChangedCheckSaysItsStatusBeforeAndNowWithoutPerfdata() {
         List<Decision> hung = List.of(hung(1, 75_000, "a: b | c"), hung(2, 61_500, "a: b | c"));
-        NagiosCheck.Result check = NagiosCheck.evaluate(hung, Rules.BUILT_IN.reporting().check(), 0, List.of(), List.of(), 0);
+        NagiosCheck.Result check = NagiosCheck.evaluate(hung, Rules.BUILT_IN.reporting().check(), NagiosCheck.Seen.NOTHING);
         Event e = Event.checkChanged("web-1", check, "OK", new Summary(10, 2, 2, 0, 0, 0, Map.of()), hung.stream().map(d -> Outcome.of(d, Action.NONE)).toList());
         // the check's own summary: a name with ': ' and '|' (escaped as in the status line) stays whole
         assertEquals("hck on web-1: WARNING (was OK): 2 hung TCP connections (a: b \\x7c c PID 42: 2 CLOSE_WAIT, oldest 75s)", e.headline());
