@@ -19,6 +19,10 @@
 //SOURCES hck/check/CheckAnswer.java
 //SOURCES hck/check/NagiosCheck.java
 //SOURCES hck/check/Status.java
+//SOURCES hck/container/CgroupIds.java
+//SOURCES hck/container/Containers.java
+//SOURCES hck/container/Json.java
+//SOURCES hck/container/RuntimeStates.java
 //SOURCES hck/decide/AgeSource.java
 //SOURCES hck/decide/Decider.java
 //SOURCES hck/decide/Decision.java
@@ -26,11 +30,13 @@
 //SOURCES hck/decide/Verdict.java
 //SOURCES hck/io/AtomicFile.java
 //SOURCES hck/io/Background.java
+//SOURCES hck/io/HostRoot.java
 //SOURCES hck/io/ProcFiles.java
 //SOURCES hck/io/ProcStat.java
 //SOURCES hck/io/SafeFiles.java
 //SOURCES hck/model/Action.java
 //SOURCES hck/model/Addresses.java
+//SOURCES hck/model/Container.java
 //SOURCES hck/model/Endpoint.java
 //SOURCES hck/model/KillMethod.java
 //SOURCES hck/model/Left.java
@@ -50,6 +56,7 @@
 //SOURCES hck/notify/Notifier.java
 //SOURCES hck/notify/Payloads.java
 //SOURCES hck/report/Holder.java
+//SOURCES hck/report/JsonBytes.java
 //SOURCES hck/report/JsonReport.java
 //SOURCES hck/report/JsonRows.java
 //SOURCES hck/report/LogReport.java
@@ -72,16 +79,20 @@
 //SOURCES hck/rules/Values.java
 //SOURCES hck/rules/YamlTree.java
 //SOURCES hck/run/Acted.java
+//SOURCES hck/run/CheckLimits.java
 //SOURCES hck/run/CliErrors.java
 //SOURCES hck/run/DurationOption.java
 //SOURCES hck/run/ExitCode.java
 //SOURCES hck/run/Foresight.java
 //SOURCES hck/run/Guard.java
 //SOURCES hck/run/Kills.java
+//SOURCES hck/run/MetricsServer.java
+//SOURCES hck/run/NodeAgent.java
 //SOURCES hck/run/Outputs.java
 //SOURCES hck/run/Overrides.java
 //SOURCES hck/run/Plan.java
 //SOURCES hck/run/Publish.java
+//SOURCES hck/run/Resident.java
 //SOURCES hck/run/RulesFile.java
 //SOURCES hck/run/RunMemory.java
 //SOURCES hck/run/RunMode.java
@@ -118,6 +129,8 @@ package hck;
 import hck.act.LiveLock;
 import hck.check.CheckAnswer;
 import hck.check.Status;
+import hck.container.Containers;
+import hck.io.HostRoot;
 import hck.netns.Namespaces;
 import hck.report.LogReport;
 import hck.report.Logs;
@@ -208,6 +221,10 @@ public class hck implements Callable<Integer> {
     @Option(names = "--exclude-processes", arity = "1..*", paramLabel = "NAME",
             description = "Never touch sockets of these process names (exact or glob). Replaces the rules file's list.")
     List<String> excludeProcesses;
+    @Option(names = "--exclude-containers", arity = "1..*", paramLabel = "GLOB",
+            description = "Never touch sockets of these containers: globs over NS/POD for a Kubernetes pod's containers and over container "
+                    + "names. Replaces the rules file's exclude_containers.")
+    List<String> excludeContainers;
     @Option(names = "--rules", paramLabel = "FILE",
             description = "Rules file (default " + "/etc/hck/rules.yaml" + " if present, else the built-in rules; 'built-in': the built-in "
                     + "rules whatever files exist).")
@@ -240,21 +257,6 @@ public class hck implements Callable<Integer> {
             description = "Where sockets come from: ${COMPLETION-CANDIDATES} (auto: netlink, else ss, else /proc; default ${DEFAULT-VALUE}).")
     Scanner.Choice source;
 
-    static class CheckLimits {
-        @Option(names = {"-w", "--warning"}, paramLabel = "RANGE",
-                description = "WARNING when the number of hung sockets is outside RANGE (default 0: any). Ranges: 10, 10:, ~:10, 10:20, @10:20.")
-        String warning;
-        @Option(names = {"-c", "--critical"}, paramLabel = "RANGE", description = "CRITICAL threshold (default 10).")
-        String critical;
-        @Option(names = "--warning-state", paramLabel = "STATE=RANGE", description = "A WARNING threshold for one state's hung count.")
-        List<String> warningState;
-        @Option(names = "--critical-state", paramLabel = "STATE=RANGE", description = "A CRITICAL threshold for one state's hung count.")
-        List<String> criticalState;
-        @Option(names = {"-t", "--timeout"}, paramLabel = "SEC", converter = DurationOption.class,
-                description = "Answer UNKNOWN after SEC, counted from the start (default 9: under check_nrpe's 10).")
-        Duration timeout;
-    }
-
     @ArgGroup(exclusive = false, heading = "%nCheck mode (with --check only):%n")
     CheckLimits limits;
 
@@ -269,6 +271,8 @@ public class hck implements Callable<Integer> {
 
     @ArgGroup(exclusive = true, heading = "%nNetwork namespaces (one of; default: hck's own, or the rules file's netns):%n")
     Where where;
+    @ArgGroup(exclusive = false, heading = "%nAs a node agent (a DaemonSet's pod, a container):%n")
+    NodeAgent agent = new NodeAgent();
     @Option(names = "--lock-file", paramLabel = "FILE", defaultValue = "/run/hck.lock",
             description = "Lock that keeps live runs from overlapping (default ${DEFAULT-VALUE}); a second live run exits 3.")
     Path lockFile;
@@ -288,15 +292,9 @@ public class hck implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new hck()).setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setParameterExceptionHandler((ex, args) -> CliErrors.handle(ex, args, Mode.class));
-        cmd.setExecutionExceptionHandler((ex, c, parsed) -> { // a bug, never the user's doing: not a usage error
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
             hck h = (hck) c.getCommand();
-            if (h.mode != null && h.mode.check) {
-                System.out.println("HCK UNKNOWN: internal error: " + ex);
-                return Status.UNKNOWN.exitCode;
-            }
-            System.err.println("hck: internal error: " + ex + (h.verbose ? "" : " (-v prints where)"));
-            if (h.verbose) ex.printStackTrace();
-            return ExitCode.FAILED;
+            return CliErrors.internal(ex, h.mode != null && h.mode.check, h.verbose);
         });
         return cmd;
     }
@@ -306,7 +304,7 @@ public class hck implements Callable<Integer> {
     public Integer call() {
         Stopwatch clock = new Stopwatch();
         RunMode runMode = mode.live ? RunMode.LIVE : mode.check ? RunMode.CHECK : RunMode.DRY_RUN;
-        Guard.install(runMode, limits == null || limits.timeout == null ? DEFAULT_CHECK_TIMEOUT : limits.timeout, STARTED_NS);
+        Guard.install(runMode, limits == null || limits.timeout == null ? DEFAULT_CHECK_TIMEOUT : limits.timeout, STARTED_NS, agent.every != null);
         try {
             log = Logs.open(logFile, verbose, mode.check);
             Rules rules = loadRules();
@@ -316,12 +314,38 @@ public class hck implements Callable<Integer> {
                 return ExitCode.OK;
             }
             if (!mode.check && limits != null) throw new UsageError("-w, -c, --warning-state, --critical-state and -t belong to --check");
+            if (agent.hostRoot != null) {
+                if (!Files.isDirectory(agent.hostRoot)) throw new UsageError("--host-root " + agent.hostRoot + ": not a directory (mount the host's / there)");
+                HostRoot.set(agent.hostRoot);
+            }
             if (mode.live && !Credentials.has(Credentials.CAP_NET_ADMIN)) { // what SOCK_DESTROY asks for
                 throw new UsageError("live mode needs root (or CAP_NET_ADMIN): nothing was touched");
             }
+            if (agent.every == null) {
+                if (agent.metricsListen != null) throw new UsageError("--metrics-listen serves what --every repeats: give --every too");
+                return cycle(runMode, rules, clock, outputs);
+            }
+            if (mode.check || agent.every.isZero()) throw new UsageError(mode.check ? "--every repeats a dry or live run, not --check" : "--every must be more than 0");
+            try (MetricsServer server = agent.metricsListen == null ? null : MetricsServer.listen(agent.metricsListen, agent.every)) {
+                Outputs served = outputs.serving(server);
+                return Resident.repeat(agent.every, () -> cycle(runMode, rules, new Stopwatch(), served), server, log);
+            }
+        } catch (UsageError | RulesException | IllegalArgumentException | IOException e) { // before the scan: the log, an output, the rules
+            return usageError(e.getMessage());
+        } finally {
+            CheckAnswer.runDone();
+            Logs.flush();
+        }
+    }
+
+    /** One run as its own: the namespaces and containers as they are now, the lock held while it runs in live mode. */
+    private int cycle(RunMode runMode, Rules rules, Stopwatch clock, Outputs outputs) {
+        try {
             // --netns / --all-netns, else the rules file's netns key, else hck's own namespace
             String netns = where == null ? rules.netns() : where.all ? "all" : where.netns;
-            Plan plan = new Plan(runMode, rules, rulesOrigin, source, Namespaces.select(netns, log::warn),
+            Containers containers = new Containers(why -> log.debug("Container unknown: {}", why));
+            Plan plan = new Plan(runMode, rules, rulesOrigin, source,
+                    Namespaces.byContainer(Namespaces.select(netns, log::warn), containers, where == null ? null : where.netns), containers,
                     new RunMemory(RunMemory.defaultPath(stateFile), log::warn), clock, log);
             try (LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null) {
                 return run(plan, outputs);
@@ -329,10 +353,9 @@ public class hck implements Callable<Integer> {
         } catch (LiveLock.Held e) {
             log.error("{}: not run", e.getMessage());
             return ExitCode.LOCKED;
-        } catch (UsageError | RulesException | IllegalArgumentException | IOException e) { // before the scan: the log, an output, a namespace, the lock
+        } catch (IllegalArgumentException | IOException e) { // a namespace, the lock
             return usageError(e.getMessage());
         } finally {
-            CheckAnswer.runDone();
             Logs.flush();
         }
     }
@@ -375,7 +398,8 @@ public class hck implements Callable<Integer> {
     }
 
     Overrides overrides() {
-        return new Overrides(closeWaitTimeout, finWaitTimeout, timeWaitTimeout, excludePorts, includePorts, excludeProcesses, udp, notify, logLimit,
+        return new Overrides(closeWaitTimeout, finWaitTimeout, timeWaitTimeout, excludePorts, includePorts, excludeProcesses, excludeContainers, udp,
+                notify, logLimit,
                 limits == null ? null : new Overrides.Limits(limits.warning, limits.critical, limits.warningState, limits.criticalState));
     }
 

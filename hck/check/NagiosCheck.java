@@ -112,7 +112,8 @@ public final class NagiosCheck {
 
     /** {@code leaky PID 42: 3 CLOSE_WAIT, oldest 75s}; orphans: {@code no process: 2 FIN_WAIT2, oldest 50s}. */
     static String describe(Holder h) {
-        String who = h.name() == null ? "no process" : Printable.forCheck(h.name()) + " PID " + h.pid();
+        String who = h.name() == null ? "no process" : Printable.forCheck(h.name()) + " PID " + h.pid()
+                + (h.container() == null ? "" : " (" + Printable.forCheck(h.container().describe()) + ")");
         String states = h.states().entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "));
         return who + ": " + states + ", oldest " + Durations.tenthsShort(h.oldestMs()) + "s";
     }

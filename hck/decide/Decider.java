@@ -1,5 +1,6 @@
 package hck.decide;
 
+import hck.model.Container;
 import hck.model.Owner;
 import hck.model.Sock;
 import hck.model.TcpState;
@@ -10,6 +11,7 @@ import hck.rules.Rules;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,6 +34,8 @@ public final class Decider {
      * belong to a few processes, and matching every pattern once a socket multiplied the matches by the sockets.
      */
     private final Map<String, Boolean> protectedName = new ConcurrentHashMap<>(), excludedName = new ConcurrentHashMap<>();
+    /** By container ID: a host's hung sockets sit in a few containers. */
+    private final Map<String, Optional<String>> excludedContainer = new ConcurrentHashMap<>();
     private final Map<String, Integer> processRuleOf = new ConcurrentHashMap<>();
     public static final String OWNER_UNSEEN = "its owner could not be seen (hck could not read every process's open files)";
 
@@ -171,7 +175,17 @@ public final class Decider {
         for (Owner o : s.owners()) {
             if (anyMatches(excludedName, rules.filters().excludeProcesses(), o.name())) return "process " + o.name() + " (PID " + o.pid() + ") is excluded";
         }
-        return null;
+        return s.container() == null || rules.filters().excludeContainers().isEmpty() ? null
+                : excludedContainer.computeIfAbsent(s.container().id(), id -> containerExclusion(s.container())).orElse(null);
+    }
+
+    /** Why a container's sockets are skipped (exclude_containers: a glob over NS/POD or over its name), if they are. */
+    private Optional<String> containerExclusion(Container c) {
+        for (String p : rules.filters().excludeContainers()) {
+            if (c.pod() != null && Names.matches(p, c.pod().toString())) return Optional.of("pod " + c.pod() + " is excluded (exclude_containers: " + p + ")");
+            if (Names.matches(p, c.display())) return Optional.of("container " + c.display() + " is excluded (exclude_containers: " + p + ")");
+        }
+        return Optional.empty();
     }
 
     private static boolean anyMatches(Map<String, Boolean> known, List<String> patterns, String name) {

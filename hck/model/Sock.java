@@ -28,10 +28,11 @@ public record Sock(
     /**
      * What hck adds to the dump: the owning processes (sorted by PID), the epoch of the first
      * sighting from the state file (for UDP: since when its queue stood at the threshold) or null,
-     * and the label of the network namespace (null: hck's own).
+     * the label of the network namespace (null: hck's own), and the container its owner runs in
+     * (for a socket without one, its namespace's), or null.
      */
-    public record Seen(List<Owner> owners, Long firstSeenMs, String netns) {
-        public static final Seen NOTHING = new Seen(List.of(), null, null);
+    public record Seen(List<Owner> owners, Long firstSeenMs, String netns, Container container) {
+        public static final Seen NOTHING = new Seen(List.of(), null, null, null);
 
         public Seen {
             owners = owners == null ? List.of() : List.copyOf(owners);
@@ -79,6 +80,10 @@ public record Sock(
         return seen.netns();
     }
 
+    public Container container() {
+        return seen.container();
+    }
+
     /**
      * FIN_WAIT1 and LAST_ACK: states that wait for the ACK of our FIN, whose start no tcp_info time
      * records (lastsnd ignores a bare FIN: __tcp_transmit_skb calls tcp_event_data_sent for payload
@@ -110,15 +115,19 @@ public record Sock(
     }
 
     public Sock withOwners(List<Owner> o) {
-        return withSeen(new Seen(o, seen.firstSeenMs(), seen.netns()));
+        return withSeen(new Seen(o, seen.firstSeenMs(), seen.netns(), seen.container()));
     }
 
     public Sock withFirstSeen(Long epochMs) {
-        return withSeen(new Seen(seen.owners(), epochMs, seen.netns()));
+        return withSeen(new Seen(seen.owners(), epochMs, seen.netns(), seen.container()));
     }
 
     public Sock withNetns(String label) {
-        return withSeen(new Seen(seen.owners(), seen.firstSeenMs(), label));
+        return withSeen(new Seen(seen.owners(), seen.firstSeenMs(), label, seen.container()));
+    }
+
+    public Sock withContainer(Container c) {
+        return withSeen(new Seen(seen.owners(), seen.firstSeenMs(), seen.netns(), c));
     }
 
     /**

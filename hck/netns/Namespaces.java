@@ -1,6 +1,9 @@
 package hck.netns;
 
 import com.sun.jna.LastErrorException;
+import hck.container.Containers;
+import hck.io.HostRoot;
+import hck.model.Container;
 import hck.sys.LibC;
 
 import java.io.IOException;
@@ -17,7 +20,10 @@ import java.util.function.Consumer;
 
 /** Finds network namespaces: hck's own, one named or given by path, or every distinct one on the host. */
 public final class Namespaces {
-    public static final Path NAMED = Path.of("/run/netns");
+    /** Where {@code ip netns add} (and CNI, podman's netavark) name namespaces: /run/netns, under --host-root. */
+    static Path named() {
+        return HostRoot.of("/run/netns");
+    }
     private static final Path OWN = Path.of("/proc/thread-self/ns/net");
 
     private Namespaces() {}
@@ -29,6 +35,21 @@ public final class Namespaces {
         return List.of(named(which));
     }
 
+    /**
+     * The same namespaces, each one that belongs to a container or pod labelled by it
+     * ({@code pod:NS/POD}, {@code container:NAME}) instead of {@code pid:N} or its /run/netns name;
+     * a name the user gave (--netns NAME) stays.
+     */
+    public static List<Namespace> byContainer(List<Namespace> found, Containers containers, String given) {
+        List<Namespace> out = new ArrayList<>(found.size());
+        for (Namespace n : found) {
+            Container c = n.own() || n.label().equals(given) ? null
+                    : n.label().startsWith("pid:") ? containers.ofProcess(Long.parseLong(n.label().substring(4))) : containers.ofNetns(n.inode());
+            out.add(c == null ? n : new Namespace(c.netnsLabel(), n.file(), n.inode(), n.fd(), c));
+        }
+        return out;
+    }
+
     public static Namespace own() throws IOException {
         return new Namespace(null, OWN, inode(OWN));
     }
@@ -38,7 +59,7 @@ public final class Namespaces {
      * @throws IllegalArgumentException when it names no network namespace (a usage error)
      */
     public static Namespace named(String nameOrPath) throws IOException {
-        Path file = nameOrPath.contains("/") ? Path.of(nameOrPath) : NAMED.resolve(nameOrPath);
+        Path file = nameOrPath.contains("/") ? Path.of(nameOrPath) : named().resolve(nameOrPath);
         long ino;
         try {
             ino = inode(file);
@@ -62,8 +83,8 @@ public final class Namespaces {
         Map<Long, Namespace> found = new LinkedHashMap<>();
         Namespace own = own();
         found.put(own.inode(), own);
-        if (Files.isDirectory(NAMED)) {
-            try (DirectoryStream<Path> names = Files.newDirectoryStream(NAMED)) {
+        if (Files.isDirectory(named())) {
+            try (DirectoryStream<Path> names = Files.newDirectoryStream(named())) {
                 List<Path> sorted = new ArrayList<>();
                 names.forEach(sorted::add);
                 sorted.sort(null);

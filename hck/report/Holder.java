@@ -2,6 +2,7 @@ package hck.report;
 
 import hck.decide.Decision;
 import hck.decide.Diagnosis;
+import hck.model.Container;
 import hck.model.Owner;
 import hck.model.Sock;
 import hck.model.TcpState;
@@ -17,10 +18,10 @@ import java.util.Map;
  * The hung sockets one process holds (or, with no name, the ones no process holds: orphans and
  * sockets whose owner could not be read): the one grouping the log's tallies, the check's line,
  * the metrics and the notifications share. {@code closeWaitWhy}: its CLOSE_WAIT sockets by diagnosis,
- * counted in the same pass.
+ * counted in the same pass; {@code container}: the one the process runs in, or null.
  */
-public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<Diagnosis, Integer> closeWaitWhy, long oldestMs,
-                     List<Decision> sockets) {
+public record Holder(long pid, String name, Container container, Map<TcpState, Integer> states, Map<Diagnosis, Integer> closeWaitWhy,
+                     long oldestMs, List<Decision> sockets) {
 
     public int count() {
         return sockets.size();
@@ -50,6 +51,7 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
         private static final class Group {
             final Key key;
             final StateTally tally = new StateTally();
+            Container container;
             final int[] perWhy = new int[WHY.length];
             final List<Decision> sockets = new ArrayList<>();
 
@@ -75,6 +77,7 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
             }
             Group g = groups.get(id);
             g.tally.add(d);
+            if (g.container == null && o != null) g.container = s.container();
             Diagnosis why = Diagnosis.of(s);
             if (why != null) g.perWhy[why.ordinal()]++;
             return id;
@@ -92,7 +95,7 @@ public record Holder(long pid, String name, Map<TcpState, Integer> states, Map<D
             for (Group g : order) {
                 Map<Diagnosis, Integer> whys = new EnumMap<>(Diagnosis.class);
                 for (Diagnosis w : WHY) if (g.perWhy[w.ordinal()] > 0) whys.put(w, g.perWhy[w.ordinal()]);
-                out.add(new Holder(g.key.pid(), g.key.name(), g.tally.counts(), whys, g.tally.oldestMs(), g.sockets));
+                out.add(new Holder(g.key.pid(), g.key.name(), g.container, g.tally.counts(), whys, g.tally.oldestMs(), g.sockets));
             }
             return out;
         }

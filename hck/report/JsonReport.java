@@ -3,6 +3,7 @@ package hck.report;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import hck.model.Container;
 import hck.model.Left;
 import hck.model.PortUse;
 import hck.model.ProcessForecast;
@@ -74,6 +75,7 @@ public final class JsonReport {
         g.writeNumberField("pid", p.pid());
         g.writeStringField("process", p.name());
         g.writeStringField("netns", p.netns());
+        container(g, p.container());
         g.writeFieldName("open_fds");
         if (p.openFds() == null) g.writeNull(); else g.writeNumber(p.openFds());
         g.writeFieldName("fd_limit");
@@ -94,6 +96,29 @@ public final class JsonReport {
             g.writeEndObject();
         }
         g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** {@code "container": null} or {@code {"id", "name", "runtime", "pod": null | {"namespace", "name"}}}. */
+    static void container(JsonGenerator g, Container c) throws IOException {
+        g.writeFieldName("container");
+        if (c == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        g.writeStringField("id", c.id());
+        g.writeStringField("name", c.name());
+        g.writeStringField("runtime", c.runtime());
+        g.writeFieldName("pod");
+        if (c.pod() == null) {
+            g.writeNull();
+        } else {
+            g.writeStartObject();
+            g.writeStringField("namespace", c.pod().namespace());
+            g.writeStringField("name", c.pod().name());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 

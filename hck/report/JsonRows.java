@@ -2,6 +2,7 @@ package hck.report;
 
 import hck.decide.Decision;
 import hck.decide.Diagnosis;
+import hck.model.Container;
 import hck.model.Endpoint;
 import hck.model.Owner;
 import hck.model.Sock;
@@ -9,7 +10,6 @@ import hck.rules.Durations;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -22,28 +22,24 @@ import java.util.List;
  * a uXXXX one for each UTF-16 surrogate, UTF-8 for the rest; JsonReportTest holds the two to the
  * same bytes), so the document is unchanged.
  */
-final class JsonRows {
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NULL = ascii("null");
+final class JsonRows extends JsonBytes {
     private static final byte[] PROTO = key("{", "proto"), STATE = key(",", "state"), LOCAL = key(",", "local"),
             REMOTE = key(",", "remote"), LOCAL_PORT = key(",", "local_port"), REMOTE_PORT = key(",", "remote_port"),
             NETNS = key(",", "netns"), PID = key(",", "pid"), PROCESS = key(",", "process"), INODE = key(",", "inode"),
             COOKIE = key(",", "cookie"), AGE_S = key(",", "age_s"), AGE_SOURCE = key(",", "age_source"),
             TIMEOUT_S = key(",", "timeout_s"), VERDICT = key(",", "verdict"), REASON = key(",", "reason"),
             ACTION = key(",", "action"), METHOD = key(",", "method"), DESTROY_RESULT = key(",", "destroy_result"),
-            DIAGNOSIS = key(",", "diagnosis"), LEFT = key(",", "left");
+            DIAGNOSIS = key(",", "diagnosis"), LEFT = key(",", "left"),
+            CONTAINER = key(",", "container"), ID = key("{", "id"), NAME = key(",", "name"), RUNTIME = key(",", "runtime"),
+            POD = key(",", "pod"), NAMESPACE = key("{", "namespace"), CLOSE = ascii("}");
     private static final byte[] FIRST = ascii("\n    "), NEXT = ascii(",\n    "), END = ascii("\n  ");
 
-    private final OutputStream out;
-    private byte[] buf = new byte[1 << 16];
-    private char[] text = new char[256];
-    private int at;
     /** The last timeout seen and its text: every socket of a state shares one. */
     private Duration timeout;
     private byte[] timeoutText;
 
     private JsonRows(OutputStream out) {
-        this.out = out;
+        super(out);
     }
 
     /** The array's elements and the indentation before its closing bracket (none when empty). */
@@ -118,8 +114,21 @@ final class JsonRows {
         string(why == null ? null : why.json, diagnosis);
         raw(LEFT);
         string(o.left() == null ? null : o.left().json, left);
+        raw(CONTAINER);
+        container(s.container());
         room(1);
         buf[at++] = '}';
+    }
+
+    /** As JsonReport writes a container: null, or its id, name, runtime and pod (null, or its namespace and name). */
+    private void container(Container c) throws IOException {
+        if (c == null) {
+            raw(NULL);
+            return;
+        }
+        raw(ID); string(c.id()); raw(NAME); string(c.name()); raw(RUNTIME); string(c.runtime()); raw(POD);
+        if (c.pod() == null) raw(NULL); else { raw(NAMESPACE); string(c.pod().namespace()); raw(NAME); string(c.pod().name()); raw(CLOSE); }
+        raw(CLOSE);
     }
 
     private byte[] timeoutText(Duration t) {
@@ -171,128 +180,4 @@ final class JsonRows {
         }
     }
 
-    /** A decimal age in tenths of a second, half up: {@link Durations#tenths}'s text. */
-    private void tenths(long ms) throws IOException {
-        long tenths = (ms + 50) / 100;
-        if (tenths < 0 || tenths > Integer.MAX_VALUE) {
-            number(tenths / 10);
-            tenths %= 10;
-        } else {
-            int t = (int) tenths, whole = div10(t);
-            number(whole);
-            tenths = t - whole * 10;
-        }
-        room(2);
-        buf[at++] = '.';
-        buf[at++] = (byte) ('0' + tenths);
-    }
-
-    /**
-     * {@code n / 10} for {@code 0 <= n <= Integer.MAX_VALUE}, by a multiplication: the JIT hck runs
-     * with (C1) divides for real, and five numbers a row made the divisions a visible part of this
-     * array's time.
-     */
-    private static int div10(int n) {
-        return (int) ((n * 0xCCCCCCCDL) >>> 35);
-    }
-
-    private void number(long n) throws IOException {
-        room(20);
-        if (n < 0 || n > Integer.MAX_VALUE) {
-            raw(ascii(Long.toString(n)));
-            return;
-        }
-        int v = (int) n, digits = 1;
-        for (int rest = div10(v); rest > 0; rest = div10(rest)) digits++;
-        for (int i = at + digits - 1; i >= at; i--) {
-            int q = div10(v);
-            buf[i] = (byte) ('0' + v - q * 10);
-            v = q;
-        }
-        at += digits;
-    }
-
-    private void string(String s) throws IOException {
-        if (s == null) {
-            raw(NULL);
-            return;
-        }
-        room(1);
-        buf[at++] = '"';
-        chars(s);
-        room(1);
-        buf[at++] = '"';
-    }
-
-    /** A string's characters, escaped: at most 6 bytes each (a u00XX escape). */
-    private void chars(String s) throws IOException {
-        int n = s.length();
-        room(6 * n);
-        if (text.length < n) text = new char[n];
-        s.getChars(0, n, text, 0); // one bulk copy: String.charAt per character was most of this loop
-        char[] t = text;
-        byte[] b = buf;
-        int p = at;
-        for (int i = 0; i < n; i++) {
-            char c = t[i];
-            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-                b[p++] = (byte) c;
-            } else if (c < 0x80) {
-                b[p++] = '\\';
-                switch (c) {
-                    case '"', '\\' -> b[p++] = (byte) c;
-                    case '\b' -> b[p++] = 'b';
-                    case '\t' -> b[p++] = 't';
-                    case '\n' -> b[p++] = 'n';
-                    case '\f' -> b[p++] = 'f';
-                    case '\r' -> b[p++] = 'r';
-                    default -> {
-                        b[p++] = 'u';
-                        b[p++] = '0';
-                        b[p++] = '0';
-                        b[p++] = HEX[c >> 4];
-                        b[p++] = HEX[c & 0xF];
-                    }
-                }
-            } else if (c < 0x800) {
-                b[p++] = (byte) (0xC0 | c >> 6);
-                b[p++] = (byte) (0x80 | c & 0x3F);
-            } else if (Character.isSurrogate(c)) {
-                // each half of a pair (and a lone one) as an escape, as Jackson writes them
-                b[p++] = '\\';
-                b[p++] = 'u';
-                b[p++] = HEX[c >> 12];
-                b[p++] = HEX[c >> 8 & 0xF];
-                b[p++] = HEX[c >> 4 & 0xF];
-                b[p++] = HEX[c & 0xF];
-            } else {
-                b[p++] = (byte) (0xE0 | c >> 12);
-                b[p++] = (byte) (0x80 | c >> 6 & 0x3F);
-                b[p++] = (byte) (0x80 | c & 0x3F);
-            }
-        }
-        at = p;
-    }
-
-    private void raw(byte[] bytes) throws IOException {
-        room(bytes.length);
-        System.arraycopy(bytes, 0, buf, at, bytes.length);
-        at += bytes.length;
-    }
-
-    /** Room for {@code n} more bytes: the buffer written out, or grown for one very long string. */
-    private void room(int n) throws IOException {
-        if (at + n <= buf.length) return;
-        flush();
-        if (n > buf.length) buf = new byte[n];
-    }
-
-    private void flush() throws IOException {
-        out.write(buf, 0, at);
-        at = 0;
-    }
-
-    private static byte[] key(String before, String name) { return ascii(before + "\"" + name + "\":"); }
-
-    private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
 }

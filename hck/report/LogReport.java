@@ -46,10 +46,13 @@ public final class LogReport {
         log.info(RULE);
     }
 
-    /** {@code (PID: 1234, Process: myapp)}, with {@code , netns: pod-a} for a socket of another namespace. */
+    /**
+     * {@code (PID: 1234, Process: myapp)}, with {@code , netns: pod:shop/web-7f} for a socket of
+     * another namespace and {@code , container leakweb} (and its pod, where the namespace does not say it) for one in a container.
+     */
     public static String who(Sock s) {
         Owner o = s.owner();
-        String ns = s.netns() == null ? "" : ", netns: " + s.netns();
+        String ns = (s.netns() == null ? "" : ", netns: " + s.netns()) + (s.container() == null ? "" : ", " + s.container().describeIn(s.netns()));
         if (o == null) return s.orphan() ? "(PID: N/A, Process: N/A, orphan" + ns + ")" : "(PID: N/A, Process: N/A" + ns + ")";
         String more = s.owners().size() > 1 ? ", shared with " + (s.owners().size() - 1) + " more" : "";
         return "(PID: " + o.pid() + ", Process: " + o.name() + more + ns + ")";
@@ -143,14 +146,15 @@ public final class LogReport {
             if (h.name() == null) continue;
             h.states().forEach((state, n) -> {
                 if (n < TALLY_THRESHOLD) return;
+                String in = h.container() == null ? "" : ", " + h.container().describe();
                 if (state != TcpState.CLOSE_WAIT) {
-                    log.warn("{} (PID {}) holds {} hung {} sockets", h.name(), h.pid(), n, state);
+                    log.warn("{} (PID {}{}) holds {} hung {} sockets", h.name(), h.pid(), in, n, state);
                     return;
                 }
                 String why = h.closeWaitWhy().entrySet().stream().map(e -> e.getValue() + ": " + e.getKey().text).collect(Collectors.joining("; "));
-                log.warn("{} (PID {}) holds {} CLOSE_WAIT sockets: it is not closing them ({})"
+                log.warn("{} (PID {}{}) holds {} CLOSE_WAIT sockets: it is not closing them ({})"
                         + " (terminating them does not free its file descriptors; the application must close them or be restarted)",
-                        h.name(), h.pid(), n, why);
+                        h.name(), h.pid(), in, n, why);
             });
         }
     }
@@ -163,7 +167,8 @@ public final class LogReport {
     public void forecasts(List<ProcessForecast> processes, List<PortUse> ports) {
         for (ProcessForecast p : processes) {
             if (p.hungTotal() < TALLY_THRESHOLD && p.etaSeconds() == null) continue;
-            StringBuilder b = new StringBuilder(p.name()).append(" (PID ").append(p.pid()).append(") holds ")
+            StringBuilder b = new StringBuilder(p.name()).append(" (PID ").append(p.pid())
+                    .append(p.container() == null ? "" : ", " + p.container().describe()).append(") holds ")
                     .append(p.hung().entrySet().stream().map(e -> count(e.getValue()) + " " + e.getKey()).collect(Collectors.joining(" and ")))
                     .append(" sockets");
             b.append(p.growthPerHour() == null ? " (first sighting: a rate from the next run)"

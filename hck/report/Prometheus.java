@@ -1,6 +1,7 @@
 package hck.report;
 
 import hck.decide.Decision;
+import hck.model.Container;
 import hck.model.PortUse;
 import hck.model.ProcessForecast;
 import hck.model.Sock;
@@ -53,7 +54,19 @@ public final class Prometheus {
     }
 
     private static String who(ProcessForecast p) {
-        return labels("process", p.name(), "pid", Long.toString(p.pid()), "netns", Objects.requireNonNullElse(p.netns(), ""));
+        return labels(withContainer(p.container(), "process", p.name(), "pid", Long.toString(p.pid()), "netns", Objects.requireNonNullElse(p.netns(), "")));
+    }
+
+    /**
+     * The per-holder series name a process's container and pod ({@code container}, {@code pod},
+     * {@code pod_namespace}) when it runs in one: only there, so the other series' cardinality stays bounded.
+     */
+    static String[] withContainer(Container c, String... kv) {
+        if (c == null) return kv;
+        List<String> all = new ArrayList<>(List.of(kv));
+        all.addAll(List.of("container", c.display()));
+        if (c.pod() != null) all.addAll(List.of("pod", c.pod().name(), "pod_namespace", c.pod().namespace()));
+        return all.toArray(String[]::new);
     }
 
     private static String where(PortUse u) {
@@ -85,7 +98,7 @@ public final class Prometheus {
         List<Holder> top = new ArrayList<>(Holder.of(r.hung()).stream().filter(h -> h.name() != null).toList());
         top.sort(Comparator.comparingInt(Holder::count).reversed());
         for (Holder h : top.subList(0, Math.min(TOP_PROCESSES, top.size()))) {
-            sample(b, "hck_process_hung_connections", labels("process", h.name(), "pid", Long.toString(h.pid())), h.count());
+            sample(b, "hck_process_hung_connections", labels(withContainer(h.container(), "process", h.name(), "pid", Long.toString(h.pid()))), h.count());
         }
 
         forecasts(b, r);

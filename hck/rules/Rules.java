@@ -33,7 +33,7 @@ public record Rules(
                     TcpState.CLOSING, Duration.ofSeconds(60),
                     TcpState.LAST_ACK, Duration.ofSeconds(60),
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
-            new Filters(List.of(22), List.of(), List.of(), List.of(), List.of(), List.of()),
+            new Filters(List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(), List.of()),
             new Termination(List.of(Termination.Method.SOCKET), Duration.ofSeconds(10), true, false, List.of(), false), null,
             new Reporting(Thresholds.DEFAULT, List.of(), 500), new Udp(false, 1, Duration.ofSeconds(60), false), Forecast.DEFAULT);
 
@@ -44,11 +44,13 @@ public record Rules(
     /**
      * Which sockets are judged, and how: ports excluded (local or remote) and the only ones
      * included (empty: all), process names excluded and protected (added to the built-in ones),
-     * and the per-process and per-port overrides.
+     * containers excluded (globs over NS/POD and container names), and the per-process and
+     * per-port overrides.
      */
     public record Filters(List<Integer> excludePorts, List<String> excludeProcesses, List<Integer> includePorts, List<String> protectedProcesses,
-                          List<ProcessRule> processes, List<PortRule> ports) {
+                          List<String> excludeContainers, List<ProcessRule> processes, List<PortRule> ports) {
         public Filters {
+            excludeContainers = List.copyOf(excludeContainers);
             excludePorts = List.copyOf(excludePorts);
             excludeProcesses = List.copyOf(excludeProcesses);
             includePorts = List.copyOf(includePorts);

@@ -21,7 +21,7 @@ import static hck.rules.YamlTree.absent;
  * value is a {@link RulesException} naming the file, the line and the key.
  */
 public final class RulesLoader {
-    private static final Set<String> TOP = Set.of("timeouts", "exclude", "include", "protected_processes",
+    private static final Set<String> TOP = Set.of("timeouts", "exclude", "exclude_containers", "include", "protected_processes",
             "processes", "ports", "termination", "netns", "check", "notify", "udp", "forecast", "log_limit");
     private static final Rules BUILT_IN = Rules.BUILT_IN;
     private final RuleValues v;
@@ -39,7 +39,9 @@ public final class RulesLoader {
         if (absent(root)) return BUILT_IN;
         Map<String, Node> top = v.map(root, "(top level)", TOP).entries();
         Rules.Filters filters = new Rules.Filters(excludePorts(top.get("exclude")), excludeProcesses(top.get("exclude")),
-                includePorts(top.get("include")), protectedProcesses(top), processes(top.get("processes")), ports(top.get("ports")));
+                includePorts(top.get("include")), protectedProcesses(top),
+                top.containsKey("exclude_containers") ? v.names(top.get("exclude_containers"), "exclude_containers") : BUILT_IN.filters().excludeContainers(),
+                processes(top.get("processes")), ports(top.get("ports")));
         Rules.Reporting reporting = new Rules.Reporting(check(top.get("check")), notify(top.get("notify")), logLimit(top.get("log_limit")));
         return new Rules(timeouts(top.get("timeouts")), filters, termination(top.get("termination")), netns(top.get("netns")), reporting,
                 udp(top.get("udp")), forecast(top.get("forecast")));

@@ -27,6 +27,17 @@ public final class CliErrors {
         return ExitCode.USAGE;
     }
 
+    /** A bug, never the user's doing: not a usage error. Exit 1 (UNKNOWN for the check); -v prints where. */
+    public static int internal(Exception ex, boolean check, boolean verbose) {
+        if (check) {
+            System.out.println("HCK UNKNOWN: internal error: " + ex);
+            return Status.UNKNOWN.exitCode;
+        }
+        System.err.println("hck: internal error: " + ex + (verbose ? "" : " (-v prints where)"));
+        if (verbose) ex.printStackTrace();
+        return ExitCode.FAILED;
+    }
+
     /** picocli's message, except where the exception's type and option say it better. */
     static String message(ParameterException ex, Class<?> modeGroup) {
         if (ex instanceof MissingParameterException m && m.getMissing().stream().anyMatch(a -> inGroup(a, modeGroup))) {

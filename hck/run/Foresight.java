@@ -62,7 +62,7 @@ public record Foresight(List<ProcessForecast> processes, List<PortUse> ports, do
             Double perHour = perHour(samples);
             Double eta = perHour == null || perHour <= 0 || open == null || limit == null ? null
                     : Math.max(0, (limit - open) / (perHour / 3600.0));
-            processes.add(new ProcessForecast(h.pid(), h.name(), h.sockets().get(0).socket().netns(), open, limit, h.states(), perHour, eta,
+            processes.add(new ProcessForecast(h.pid(), h.name(), h.sockets().get(0).socket().netns(), h.sockets().get(0).socket().container(), open, limit, h.states(), perHour, eta,
                     remotes(h.sockets())));
         }
         // the soonest exhaustion first, then the biggest holder

@@ -12,10 +12,13 @@ import java.time.Duration;
 public final class Guard {
     private Guard() {}
 
-    /** -t covers the whole check, from the JVM's first line of hck ({@code startedNs}): opening the log included. */
-    public static void install(RunMode mode, Duration checkTimeout, long startedNs) {
+    /**
+     * -t covers the whole check, from the JVM's first line of hck ({@code startedNs}): opening the log included.
+     * A resident run ({@code --every}) and a live one are asked to stop by a signal: the cycle in progress finishes.
+     */
+    public static void install(RunMode mode, Duration checkTimeout, long startedNs, boolean resident) {
         if (mode == RunMode.CHECK) CheckAnswer.watchdog(checkTimeout, startedNs, Logs::flush);
-        Signals.install(mode == RunMode.LIVE, code -> {
+        Signals.install(mode == RunMode.LIVE || resident, code -> {
             // nothing to finish outside live mode: no temp file left behind, the log as far as it got
             AtomicFile.abandonAll();
             if (mode == RunMode.CHECK) CheckAnswer.answer("HCK UNKNOWN: stopped by " + Signals.stopRequested());

@@ -18,7 +18,7 @@ import java.util.Map;
  * as a whole, --udp, --notify, and check mode's thresholds. Null: not given, the file's value holds.
  */
 public record Overrides(Duration closeWait, Duration finWait, Duration timeWait, List<String> excludePorts, List<String> includePorts,
-                        List<String> excludeProcesses, boolean udp, List<String> notifyTargets, Integer logLimit, Limits limits) {
+                        List<String> excludeProcesses, List<String> excludeContainers, boolean udp, List<String> notifyTargets, Integer logLimit, Limits limits) {
 
     /** -w, -c, --warning-state, --critical-state. */
     public record Limits(String warning, String critical, List<String> warningState, List<String> criticalState) {}
@@ -50,7 +50,7 @@ public record Overrides(Duration closeWait, Duration finWait, Duration timeWait,
                 excludePorts != null ? ports("--exclude-ports", excludePorts) : f.excludePorts(),
                 excludeProcesses != null ? Values.words(excludeProcesses) : f.excludeProcesses(),
                 includePorts != null ? ports("--include-ports", includePorts) : f.includePorts(),
-                f.protectedProcesses(), f.processes(), f.ports()));
+                f.protectedProcesses(), excludeContainers != null ? Values.words(excludeContainers) : f.excludeContainers(), f.processes(), f.ports()));
     }
 
     /** The limits over the rules file's check: section. */

@@ -1,5 +1,6 @@
 package hck.run;
 
+import hck.container.Containers;
 import hck.netns.Namespace;
 import hck.rules.Rules;
 import hck.scan.Scanner;
@@ -7,9 +8,9 @@ import org.slf4j.Logger;
 
 import java.util.List;
 
-/** What this run was asked to do, settled before anything is scanned. */
+/** What this run was asked to do, settled before anything is scanned; {@code containers} names what runs in containers. */
 public record Plan(RunMode mode, Rules rules, String rulesOrigin, Scanner.Choice source, List<Namespace> namespaces,
-                   RunMemory memory, Stopwatch clock, Logger log) {
+                   Containers containers, RunMemory memory, Stopwatch clock, Logger log) {
     public boolean live() {
         return mode == RunMode.LIVE;
     }

@@ -17,6 +17,7 @@ import hck.sys.Host;
 import hck.sys.KernelInfo;
 import hck.sys.Signals;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.function.Function;
@@ -71,9 +72,9 @@ public final class Publish {
         }
         RunMemory memory = plan.memory();
         // the record these outputs keep or show: live counters, the metrics' totals, the check's last status
-        if (plan.live() || outputs.prometheus() != null || (check != null && !plan.rules().reporting().notifications().isEmpty())) memory.state();
+        if (plan.live() || outputs.metricsWanted() || (check != null && !plan.rules().reporting().notifications().isEmpty())) memory.state();
         if (memory.loaded() && (check != null || exit == ExitCode.OK)) memory.state().succeeded(clock.startedEpochSeconds());
-        if (outputs.prometheus() != null) prometheus(sweep, report, foresight);
+        if (outputs.metricsWanted()) prometheus(sweep, report, foresight);
         if (check != null) return answer(check, exit, report);
         if (plan.live() && (report.summary().terminated() > 0 || report.summary().failed() > 0)) {
             notify(h -> Event.liveRun(Host.name(), report.summary(), h), report);
@@ -91,8 +92,16 @@ public final class Publish {
         Prometheus.Run metrics = new Prometheus.Run(reallyHung, sweep.candidates(), sweep.scans().stream().map(n -> n.ns().label()).toList(),
                 sweep.scanned(), state.terminatedTotal(), state.failedTotal(), plan.clock().startedEpochSeconds(), state.lastSuccess(),
                 plan.clock().seconds(), sweep.unreadableProcesses(), foresight.processes(), foresight.ports());
+        ByteArrayOutputStream text = new ByteArrayOutputStream(8192);
         try {
-            AtomicFile.write(outputs.prometheusOut(), false, out -> Prometheus.write(out, metrics));
+            Prometheus.write(text, metrics);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail
+        }
+        if (outputs.metrics() != null) outputs.metrics().publish(text.toByteArray());
+        if (outputs.prometheus() == null) return;
+        try {
+            AtomicFile.write(outputs.prometheusOut(), false, text::writeTo);
         } catch (IOException e) {
             plan.log().error("Could not write the Prometheus file {}: {}", outputs.prometheus(), e.getMessage());
             outputFailed = true;

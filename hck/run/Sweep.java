@@ -1,5 +1,7 @@
 package hck.run;
 
+import hck.container.Containers;
+import hck.model.Container;
 import hck.model.Sock;
 import hck.netns.Namespace;
 import hck.netns.NetnsSwitch;
@@ -12,8 +14,10 @@ import org.slf4j.Logger;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
@@ -71,7 +75,7 @@ public record Sweep(List<NsScan> scans, List<Sock> candidates, List<Sock> socket
         }
         log.debug("Owners done at {} ms", plan.clock().ms());
         // first sightings: read only when a socket needs one, or when the run reads its memory anyway
-        List<Sock> sockets = attached.sockets();
+        List<Sock> sockets = inContainers(attached.sockets(), scans, plan.containers());
         if (plan.memory().loaded() || sockets.stream().anyMatch(StateFile::needs)) sockets = plan.memory().state().stamp(sockets, now);
         long scanned = scans.stream().mapToLong(n -> n.result().scanned() + (n.udp() == null ? 0 : n.udp().scanned())).sum();
         long parseErrors = scans.stream().mapToLong(n -> n.result().parseErrors()).sum();
@@ -80,5 +84,25 @@ public record Sweep(List<NsScan> scans, List<Sock> candidates, List<Sock> socket
         log.debug("First sightings done at {} ms", plan.clock().ms());
         if (parseErrors > 0) log.warn("Skipped {} unparseable lines of {} output", parseErrors, source);
         return new Sweep(scans, candidates, sockets, scanned, parseErrors, source, attached.unreadable(), attached.openFds(), now);
+    }
+
+    /**
+     * Each socket with the container its owner runs in, else its namespace's: looked up once per
+     * owner, and the sockets copied only when some container was found.
+     */
+    static List<Sock> inContainers(List<Sock> sockets, List<NsScan> scans, Containers containers) {
+        Map<String, Container> byNetns = new HashMap<>();
+        for (NsScan n : scans) if (n.ns().container() != null) byNetns.put(n.ns().label(), n.ns().container());
+        Map<Long, Container> byPid = new HashMap<>();
+        for (Sock s : sockets) {
+            if (s.owner() != null && !byPid.containsKey(s.owner().pid())) byPid.put(s.owner().pid(), containers.ofProcess(s.owner().pid()));
+        }
+        if (byNetns.isEmpty() && byPid.values().stream().allMatch(Objects::isNull)) return sockets;
+        List<Sock> out = new ArrayList<>(sockets.size());
+        for (Sock s : sockets) {
+            Container c = s.owner() != null ? byPid.get(s.owner().pid()) : byNetns.get(s.netns());
+            out.add(c == null ? s : s.withContainer(c));
+        }
+        return out;
     }
 }

@@ -29,7 +29,7 @@ public final class Socks {
                           Long lastSndMs, Long lastRcvMs, Long lastAckMs, List<Owner> owners, Long firstSeenMs, String netns, UdpInfo udp) {
         Sock.TcpInfo info = lastAckMs == null ? null
                 : new Sock.TcpInfo(lastSndMs == null ? 0 : lastSndMs, lastRcvMs == null ? 0 : lastRcvMs, lastAckMs, null);
-        return new Sock(state, local, remote, recvQ, sendQ, inode, cookie, timer, info, udp, new Sock.Seen(owners, firstSeenMs, netns));
+        return new Sock(state, local, remote, recvQ, sendQ, inode, cookie, timer, info, udp, new Sock.Seen(owners, firstSeenMs, netns, null));
     }
 
     /** {@code s} with tcp_info's retransmission state. */

@@ -58,12 +58,12 @@ class JsonReportTest {
                 doc.get("summary").get("by_netns").get(0).toString());
         JsonNode c = doc.get("connections").get(0);
         assertEquals(List.of("proto", "state", "local", "remote", "local_port", "remote_port", "netns", "pid", "process", "inode",
-                "cookie", "age_s", "age_source", "timeout_s", "verdict", "reason", "action", "method", "destroy_result", "diagnosis", "left"), names(c));
+                "cookie", "age_s", "age_source", "timeout_s", "verdict", "reason", "action", "method", "destroy_result", "diagnosis", "left", "container"), names(c));
         assertEquals("{\"proto\":\"tcp\",\"state\":\"CLOSE_WAIT\",\"local\":\"10.0.0.5:8080\",\"remote\":\"10.0.0.100:52431\","
                 + "\"local_port\":8080,\"remote_port\":52431,\"netns\":null,\"pid\":1234,\"process\":\"myapp\",\"inode\":99817,"
                 + "\"cookie\":\"1a2b\",\"age_s\":75.2,\"age_source\":\"tcp_info\",\"timeout_s\":60,\"verdict\":\"hung\","
                 + "\"reason\":\"CLOSE_WAIT idle 75.2s > 60s (app not closing socket)\",\"action\":\"would-terminate\",\"method\":null,"
-                + "\"destroy_result\":null,\"diagnosis\":\"eof-unread\",\"left\":null}",
+                + "\"destroy_result\":null,\"diagnosis\":\"eof-unread\",\"left\":null,\"container\":null}",
                 c.toString());
     }
 
@@ -137,7 +137,8 @@ class JsonReportTest {
         List<Outcome> outcomes = new ArrayList<>();
         for (String h : hostile) {
             Sock s = Socks.of(TcpState.CLOSE_WAIT, new Endpoint("fe80::1", 8080, h), new Endpoint("10.0.0.100", 52431, null),
-                    1, 0, 7, "1a2b", null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, h)), null, h);
+                    1, 0, 7, "1a2b", null, 75_200L, 75_200L, 75_200L, List.of(new Owner(1234, 9, h)), null, h)
+                    .withContainer(new hck.model.Container("c0ffee", h, "cri-o", new hck.model.Container.Pod(h, "pod " + h)));
             outcomes.add(Outcome.of(new Decision(s, Verdict.HUNG, "reason " + h, Duration.ofMillis(1500), 75_249, AgeSource.TCP_INFO),
                     Action.WOULD_TERMINATE));
         }
@@ -152,10 +153,14 @@ class JsonReportTest {
             String zoned = new String(jackson.writeValueAsBytes("[fe80::1%" + h + "]:8080"), java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(doc.contains("\"process\":" + quoted + ",\"inode\":7,"), "process name " + i + ": " + quoted);
             assertTrue(doc.contains("\"netns\":" + quoted + ",\"pid\":1234,"), "netns " + i);
+            String pod = new String(jackson.writeValueAsBytes("pod " + h), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(doc.contains(",\"container\":{\"id\":\"c0ffee\",\"name\":" + quoted + ",\"runtime\":\"cri-o\",\"pod\":{\"namespace\":"
+                    + quoted + ",\"name\":" + pod + "}}}"), "container " + i);
             assertTrue(doc.contains("{\"proto\":\"tcp\",\"state\":\"CLOSE_WAIT\",\"local\":" + zoned + ","), "zone " + i);
             JsonNode c = parsed.get("connections").get(i);
             assertEquals(h, c.get("process").asText());
             assertEquals(h, c.get("netns").asText());
+            assertEquals(h, c.get("container").get("pod").get("namespace").asText());
             assertEquals("reason " + h, c.get("reason").asText());
             assertEquals("75.2", c.get("age_s").asText());
             assertEquals("1.5", c.get("timeout_s").asText());

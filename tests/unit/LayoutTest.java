@@ -67,13 +67,14 @@ class LayoutTest {
             Map.entry("sys", Set.of("io", "model")),
             Map.entry("rules", Set.of("model")),
             Map.entry("decide", Set.of("model", "rules")),
+            Map.entry("container", Set.of("model", "io")),
             Map.entry("scan", Set.of("model", "io", "sys")),
             Map.entry("act", Set.of("model", "io", "sys", "rules")),
-            Map.entry("netns", Set.of("model", "io", "sys")),
+            Map.entry("netns", Set.of("model", "io", "sys", "container")),
             Map.entry("report", Set.of("model", "io", "sys", "rules", "decide")),
             Map.entry("check", Set.of("model", "io", "sys", "rules", "decide", "report")),
             Map.entry("notify", Set.of("model", "io", "sys", "rules", "decide", "report", "check")),
-            Map.entry("run", Set.of("model", "io", "sys", "rules", "decide", "scan", "act", "netns", "report", "check", "notify")));
+            Map.entry("run", Set.of("model", "io", "sys", "rules", "decide", "scan", "act", "netns", "container", "report", "check", "notify")));
 
     @Test
     void importsFlowOneWay() throws Exception {
@@ -98,8 +99,9 @@ class LayoutTest {
             if (lines > 300) big.add(file + ": " + lines);
         }
         assertEquals(List.of(), big, "one job a file");
-        long entry = Files.readAllLines(Path.of("hck.java")).size();
-        assertTrue(entry <= 400, "hck.java: the directives, the options and the story; " + entry + " lines");
+        // the //SOURCES list grows with every file and is not read: the rest is what a newcomer reads
+        long entry = Files.readAllLines(Path.of("hck.java")).stream().filter(l -> !l.startsWith("//SOURCES ")).count();
+        assertTrue(entry <= 300, "hck.java: the directives, the options and the story; " + entry + " lines besides //SOURCES");
     }
 
     /**

@@ -46,7 +46,7 @@ class RunReportTest {
     }
 
     static Plan plan(RunMode mode, Rules rules) {
-        return new Plan(mode, rules, "built-in", null, List.of(), new RunMemory(Path.of("/nonexistent/state.json"), w -> { }),
+        return new Plan(mode, rules, "built-in", null, List.of(), new hck.container.Containers(w -> { }), new RunMemory(Path.of("/nonexistent/state.json"), w -> { }),
                 new Stopwatch(), LoggerFactory.getLogger("test"));
     }
 
@@ -136,7 +136,7 @@ class RunReportTest {
 
     @Test
     void commandLineOverridesReplaceWhatTheyName() {
-        Overrides o = new Overrides(Duration.ofSeconds(5), null, null, List.of("3306"), null, null, true, List.of("webhook=http://127.0.0.1:9/x"), null,
+        Overrides o = new Overrides(Duration.ofSeconds(5), null, null, List.of("3306"), null, null, null, true, List.of("webhook=http://127.0.0.1:9/x"), null,
                 new Overrides.Limits("2", null, List.of("CLOSE_WAIT=4"), null));
         Rules r = o.applyTo(Rules.BUILT_IN, true);
         assertEquals(Duration.ofSeconds(5), r.timeouts().get(TcpState.CLOSE_WAIT));
@@ -148,7 +148,7 @@ class RunReportTest {
         assertEquals("4", r.reporting().check().warningState().get(TcpState.CLOSE_WAIT).toString());
         assertEquals(Rules.BUILT_IN.reporting().check(), o.applyTo(Rules.BUILT_IN, false).reporting().check(), "thresholds only in check mode");
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () ->
-                new Overrides(null, null, null, null, null, null, false, null, null, new Overrides.Limits(null, null, List.of("LISTEN=1"), null))
+                new Overrides(null, null, null, null, null, null, null, false, null, null, new Overrides.Limits(null, null, List.of("LISTEN=1"), null))
                         .applyTo(Rules.BUILT_IN, true));
         assertEquals("--warning-state LISTEN=1: use STATE=RANGE with a watched state, e.g. CLOSE_WAIT=5", bad.getMessage());
     }
