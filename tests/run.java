@@ -30,6 +30,7 @@
 //SOURCES unit/RunReportTest.java
 //SOURCES unit/EventTest.java
 //SOURCES unit/LogLimitTest.java
+//SOURCES unit/CgroupIdsTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java
@@ -42,6 +43,7 @@
 //SOURCES it/FleetSshTest.java
 //SOURCES it/ClientsTest.java
 //SOURCES it/ForesightTest.java
+//SOURCES it/ContainersTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

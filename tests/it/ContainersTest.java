@@ -1,0 +1,129 @@
+package hck.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import hck.support.Env;
+import hck.support.Netns;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Real podman containers on this machine (tests/support/containers-sandbox.sh: podman's storage and
+ * /run private to the test, the containers and image named hck-t-*, removed after): one without a
+ * cgroup of its own carrying CRI-O's pod annotations, one with a cgroup, both leaking CLOSE_WAIT in
+ * their own network namespaces, and a healthy one. hck on the host names each hung socket's
+ * container and pod, excludes a pod by glob, and a live run inside one container's namespace ends
+ * exactly its leaks.
+ */
+class ContainersTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    Path tmp;
+
+    /** A root of a static busybox (sh, sleep, nc), as a tar for podman import. */
+    Path busyboxRoot() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("root"));
+        for (String d : List.of("bin", "tmp", "proc", "sys", "dev", "etc")) Files.createDirectories(root.resolve(d));
+        Files.copy(Path.of("/usr/bin/busybox"), root.resolve("bin/busybox"));
+        for (String a : List.of("sh", "sleep", "nc")) Files.createSymbolicLink(root.resolve("bin").resolve(a), Path.of("busybox"));
+        Path tar = tmp.resolve("root.tar");
+        Netns.Result r = Netns.exec(List.of("tar", "-C", root.toString(), "-cf", tar.toString(), "."), 60);
+        assertEquals(0, r.rc(), r.stderr());
+        return tar;
+    }
+
+    static List<JsonNode> hungIn(JsonNode doc, String containerName) {
+        List<JsonNode> out = new ArrayList<>();
+        doc.get("connections").forEach(c -> {
+            if (c.get("verdict").asText().equals("hung") && c.get("container").isObject() && containerName.equals(c.get("container").get("name").asText())) out.add(c);
+        });
+        return out;
+    }
+
+    @Test
+    void everyHungSocketNamedByItsContainerAndPod() throws Exception {
+        Env.requireRoot();
+        Env.requireCommand("podman");
+        Env.requireCommand("unshare");
+        Env.requireCommand("nsenter");
+        Env.require(Files.isExecutable(Path.of("/usr/bin/busybox")), "this test needs a static /usr/bin/busybox (busybox-static)");
+        busyboxRoot();
+        Netns.Result r = Netns.exec(List.of("unshare", "--mount", "--propagation", "private", "bash", Path.of("tests/support/containers-sandbox.sh")
+                .toAbsolutePath().toString(), tmp.toString(), Netns.java().toString(), Netns.classpath()), 600);
+        String out = r.stdout() + r.stderr();
+        assertEquals(0, r.rc(), out);
+        assertTrue(out.contains("\ndone"), out);
+        Map<String, String> ids = new TreeMap<>();
+        out.lines().filter(l -> l.startsWith("container ")).forEach(l -> ids.put(l.split(" ")[1], l.split(" ")[2]));
+        assertEquals(3, ids.size(), out);
+
+        JsonNode dry = JSON.readTree(tmp.resolve("dry.json").toFile());
+        String dryLog = Files.readString(tmp.resolve("dry.log"));
+        List<JsonNode> pod = hungIn(dry, "leakweb");
+        assertEquals(3, pod.size(), dry.toPrettyString());
+        for (JsonNode c : pod) {
+            assertEquals("CLOSE_WAIT", c.get("state").asText());
+            assertEquals(ids.get("hck-t-pod-leak"), c.get("container").get("id").asText());
+            assertEquals("podman", c.get("container").get("runtime").asText());
+            assertEquals("{\"namespace\":\"shop\",\"name\":\"web-7f\"}", c.get("container").get("pod").toString());
+            assertEquals("pod:shop/web-7f", c.get("netns").asText(), "its namespace is labelled by the pod, not pid:N");
+        }
+        List<JsonNode> leak2 = hungIn(dry, "hck-t-leak2");
+        assertEquals(2, leak2.size(), dry.toPrettyString());
+        for (JsonNode c : leak2) {
+            assertEquals(ids.get("hck-t-leak2"), c.get("container").get("id").asText(), "from its cgroup");
+            assertTrue(c.get("container").get("pod").isNull());
+            assertEquals("container:hck-t-leak2", c.get("netns").asText());
+        }
+        assertEquals(List.of(), hungIn(dry, "hck-t-healthy"), "a healthy container is never reported");
+        dry.get("connections").forEach(c -> assertFalse(c.get("container").isObject() && c.get("container").get("name").asText().equals("hck-t-healthy"),
+                c.toString()));
+        assertTrue(dryLog.contains("netns: pod:shop/web-7f, container leakweb)"), dryLog);
+        assertTrue(dryLog.contains("netns: container:hck-t-leak2, container hck-t-leak2)"), dryLog);
+        JsonNode byNetns = dry.get("summary").get("by_netns");
+        List<String> labels = new ArrayList<>();
+        byNetns.forEach(n -> labels.add(n.get("netns").asText()));
+        assertTrue(labels.containsAll(List.of("pod:shop/web-7f", "container:hck-t-leak2", "container:hck-t-healthy")), labels.toString());
+        boolean processListed = false;
+        for (JsonNode p : dry.get("processes")) {
+            if (p.get("container").isObject() && p.get("container").get("name").asText().equals("leakweb")) processListed = true;
+        }
+        assertTrue(processListed, "the processes entry names the container too: " + dry.get("processes"));
+
+        // exclude_containers: the pod spared with a reason that names the rule, the other still hung
+        JsonNode excl = JSON.readTree(tmp.resolve("excl.json").toFile());
+        assertEquals(List.of(), hungIn(excl, "leakweb"));
+        assertEquals(2, hungIn(excl, "hck-t-leak2").size());
+        int spared = 0;
+        for (JsonNode c : excl.get("connections")) {
+            if (c.get("container").isObject() && c.get("container").get("name").asText().equals("leakweb")) {
+                assertEquals("skipped", c.get("verdict").asText());
+                assertTrue(c.get("reason").asText().contains("pod shop/web-7f is excluded (exclude_containers: shop/*)"), c.toString());
+                if (c.get("state").asText().equals("CLOSE_WAIT")) spared++;
+                // the clients' half-closed ends (nc sent its FIN and keeps reading), in the pod too
+                else assertEquals("FIN_WAIT2", c.get("state").asText(), c.toString());
+            }
+        }
+        assertEquals(3, spared);
+
+        // live, from inside leak2's namespace: its two leaks gone, the others untouched
+        JsonNode live = JSON.readTree(tmp.resolve("live.json").toFile());
+        assertEquals(2, live.get("summary").get("terminated").asInt(), live.toPrettyString());
+        for (JsonNode c : hungIn(live, "hck-t-leak2")) assertEquals("terminated", c.get("action").asText());
+        String after2 = out.lines().filter(l -> l.startsWith("after hck-t-leak2 ")).findFirst().orElseThrow();
+        assertFalse(after2.contains("CLOSE-WAIT"), after2);
+        String afterPod = out.lines().filter(l -> l.startsWith("after hck-t-pod-leak ")).findFirst().orElseThrow();
+        assertTrue(afterPod.contains(" 3 CLOSE-WAIT;"), afterPod);
+        String afterHealthy = out.lines().filter(l -> l.startsWith("after hck-t-healthy ")).findFirst().orElseThrow();
+        assertTrue(afterHealthy.contains(" 4 ESTAB;"), afterHealthy);
+    }
+}
