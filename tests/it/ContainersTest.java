@@ -125,5 +125,26 @@ class ContainersTest {
         assertTrue(afterPod.contains(" 3 CLOSE-WAIT;"), afterPod);
         String afterHealthy = out.lines().filter(l -> l.startsWith("after hck-t-healthy ")).findFirst().orElseThrow();
         assertTrue(afterHealthy.contains(" 4 ESTAB;"), afterHealthy);
+
+        // --every with --metrics-listen, scraped by a real Prometheus: up, the per-holder series carry the pod, SIGTERM ends it in time
+        JsonNode up = JSON.readTree(tmp.resolve("up.json").toFile()).get("data").get("result");
+        assertEquals(1, up.size(), up.toString());
+        assertEquals("1", up.get(0).get("value").get(1).asText(), "up is 1");
+        JsonNode hung = JSON.readTree(tmp.resolve("hung.json").toFile()).get("data").get("result");
+        assertEquals(3, hung.size(), "each of the pod's three sleeps holds one: " + hung);
+        for (JsonNode h : hung) {
+            JsonNode series = h.get("metric");
+            assertEquals("shop", series.get("pod_namespace").asText(), series.toString());
+            assertEquals("leakweb", series.get("container").asText(), series.toString());
+            assertEquals("sleep", series.get("process").asText(), series.toString());
+            assertEquals("1", h.get("value").get(1).asText());
+        }
+        assertTrue(out.contains("healthz 200"), out);
+        String ended = out.lines().filter(l -> l.startsWith("every rc ")).findFirst().orElseThrow();
+        assertTrue(ended.startsWith("every rc 143 "), ended);
+        assertTrue(Long.parseLong(ended.substring(ended.lastIndexOf(' ') + 1)) < 5_000, "SIGTERM ends it within 5 s: " + ended);
+        String every = Files.readString(tmp.resolve("every.log"));
+        assertTrue(every.lines().filter(l -> l.contains("Found ")).count() >= 2, "it ran more than one cycle: " + every);
+        assertTrue(every.contains("Stopped by SIGTERM after the cycle in progress"), every);
     }
 }

@@ -48,4 +48,24 @@ nsenter -t "$pid2" -n "${HCK[@]}" --live --netns "/proc/$pid2/ns/net" --close-wa
 for c in hck-t-pod-leak hck-t-leak2 hck-t-healthy; do
   echo "after $c $(nsenter -t "$("${P[@]}" inspect -f '{{.State.Pid}}' "$c")" -n ss -tanH | awk '{print $1}' | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
 done
+# resident, as the DaemonSet runs it, its /metrics scraped by a real Prometheus; then SIGTERM
+port=$((20000 + RANDOM % 20000)) pport=$((40000 + RANDOM % 20000))
+"${HCK[@]}" --dry-run --all-netns --close-wait-timeout 1 --every 2s --metrics-listen "127.0.0.1:$port" --state-file "$T/s2.json" \
+  > /dev/null 2> "$T/every.log" &
+hck_pid=$!
+printf 'global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: hck\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' "$port" > "$T/prom.yml"
+prometheus --config.file="$T/prom.yml" --storage.tsdb.path="$T/tsdb" --web.listen-address="127.0.0.1:$pport" > "$T/prom.log" 2>&1 &
+prom_pid=$!
+for i in $(seq 1 60); do
+  curl -sf "http://127.0.0.1:$pport/api/v1/query" --data-urlencode 'query=hck_process_hung_connections{pod="web-7f"}' > "$T/hung.json" 2>/dev/null \
+    && grep -q '"value"' "$T/hung.json" && break
+  sleep 0.5
+done
+curl -sf "http://127.0.0.1:$pport/api/v1/query" --data-urlencode 'query=up{job="hck"}' > "$T/up.json" || echo "no up"
+echo "healthz $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/healthz")"
+t0=$(date +%s%N)
+kill -TERM "$hck_pid"
+wait "$hck_pid" && rc=0 || rc=$?
+echo "every rc $rc ms $(( ($(date +%s%N) - t0) / 1000000 ))"
+kill "$prom_pid"; wait "$prom_pid" || true
 echo done
