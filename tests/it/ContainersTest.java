@@ -147,4 +147,109 @@ class ContainersTest {
         assertTrue(every.lines().filter(l -> l.contains("Found ")).count() >= 2, "it ran more than one cycle: " + every);
         assertTrue(every.contains("Stopped by SIGTERM after the cycle in progress"), every);
     }
+
+    /**
+     * The DaemonSet's pod spec in podman's words, read from kubernetes/daemonset.yaml: host PID and
+     * network, a read-only root, the host's / read-only at its mountPath, the other volumes at theirs
+     * (a hostPath other than / and the ConfigMap become this test's own directories: never the
+     * machine's /var/lib/hck), emptyDirs as tmpfs, the image and its args. Podman on these machines
+     * takes --pid=host only with --privileged, a superset of the capabilities the pod adds.
+     * {@code live}: the live overlay's patch applied, one run aimed by the caller, without the host's
+     * network (the caller joins a test namespace) and without --every, --metrics-listen, --all-netns.
+     */
+    List<String> podArgs(boolean live, int metricsPort) throws Exception {
+        ObjectMapper yaml = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        JsonNode spec = yaml.readTree(Path.of("kubernetes/daemonset.yaml").toFile()).at("/spec/template/spec");
+        JsonNode c = spec.at("/containers/0");
+        List<String> run = new ArrayList<>();
+        run.addAll(List.of("--privileged", "--pids-limit=-1", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1000:1000"));
+        if (spec.path("hostPID").asBoolean()) run.add("--pid=host");
+        if (spec.path("hostNetwork").asBoolean() && !live) run.add("--network=host");
+        if (c.at("/securityContext/readOnlyRootFilesystem").asBoolean()) run.add("--read-only");
+        Map<String, JsonNode> volumes = new TreeMap<>();
+        spec.path("volumes").forEach(v -> volumes.put(v.get("name").asText(), v));
+        for (JsonNode m : c.path("volumeMounts")) {
+            JsonNode v = volumes.get(m.get("name").asText());
+            String at = m.get("mountPath").asText();
+            if (v.has("hostPath") && v.at("/hostPath/path").asText().equals("/")) {
+                assertTrue(m.path("readOnly").asBoolean(), "the host's root is mounted read-only");
+                run.addAll(List.of("-v", "/:" + at + ":ro,rslave"));
+            } else if (v.has("hostPath")) {
+                run.addAll(List.of("-v", Files.createDirectories(tmp.resolve("state")) + ":" + at));
+            } else if (v.has("configMap")) {
+                JsonNode cm = yaml.readTree(Path.of("kubernetes/configmap.yaml").toFile());
+                assertEquals(v.at("/configMap/name").asText(), cm.at("/metadata/name").asText());
+                Path dir = Files.createDirectories(tmp.resolve("configmap"));
+                cm.get("data").fields().forEachRemaining(e -> {
+                    try {
+                        // the leaks are seconds old: CLOSE_WAIT's timeout patched to 1 s, as an overlay patching the ConfigMap would
+                        String rules = e.getValue().asText();
+                        assertTrue(rules.contains("\n  CLOSE_WAIT: 60\n"), rules);
+                        Files.writeString(dir.resolve(e.getKey()), rules.replace("\n  CLOSE_WAIT: 60\n", "\n  CLOSE_WAIT: 1\n"));
+                    } catch (java.io.IOException x) {
+                        throw new java.io.UncheckedIOException(x);
+                    }
+                });
+                run.addAll(List.of("-v", dir + ":" + at + ":ro"));
+            } else if (v.has("emptyDir")) {
+                run.addAll(List.of("--tmpfs", at));
+            } else {
+                fail("a volume the test does not know how to give podman: " + v);
+            }
+        }
+        run.add(c.get("image").asText());
+        List<String> args = new ArrayList<>();
+        c.get("args").forEach(a -> args.add(a.asText()));
+        if (live) {
+            JsonNode patch = yaml.readTree(Path.of("kubernetes/overlays/live/live.yaml").toFile()).get(0);
+            assertEquals("/spec/template/spec/containers/0/args/0", patch.get("path").asText());
+            args.set(0, patch.get("value").asText());
+            assertEquals("--live", args.get(0));
+            for (String drop : List.of("--every", "--metrics-listen")) {
+                int i = args.indexOf(drop);
+                args.remove(i + 1);
+                args.remove(i);
+            }
+            args.remove("--all-netns");
+            args.set(args.indexOf("--json") + 1, "/var/lib/hck/live.json");
+        } else {
+            args.set(args.indexOf("--metrics-listen") + 1, "127.0.0.1:" + metricsPort); // never a fixed port of the machine
+        }
+        run.addAll(args);
+        return run;
+    }
+
+    @Test
+    void theImageRunsAsTheDaemonSetSays() throws Exception {
+        Env.requireRoot();
+        Env.requireCommand("podman");
+        Env.requireCommand("jlink");
+        Env.require(Files.isExecutable(Path.of("/usr/bin/busybox")), "this test needs a static /usr/bin/busybox (busybox-static)");
+        busyboxRoot();
+        Files.write(tmp.resolve("pod-args"), podArgs(false, 20000 + new java.util.Random().nextInt(20000)));
+        Files.write(tmp.resolve("live-args"), podArgs(true, 0));
+        Netns.Result r = Netns.exec(List.of("unshare", "--mount", "--propagation", "private", "bash", Path.of("tests/support/containers-sandbox.sh")
+                .toAbsolutePath().toString(), tmp.toString(), Netns.java().toString(), Netns.classpath(), "image"), 900);
+        String out = r.stdout() + r.stderr();
+        assertEquals(0, r.rc(), out);
+        assertTrue(out.contains("\ndone"), out);
+        String stopped = out.lines().filter(l -> l.startsWith("agent stopped ")).findFirst().orElseThrow();
+        assertTrue(Long.parseLong(stopped.split(" ")[3]) < 5_000, "podman stop (SIGTERM) ends it within 5 s: " + stopped);
+
+        // the image's dry run, with the host's files under /host, names what hck on the host named
+        JsonNode dry = JSON.readTree(tmp.resolve("image-dry.json").toFile());
+        assertEquals(3, hungIn(dry, "leakweb").size(), Files.readString(tmp.resolve("agent.log")) + dry.toPrettyString());
+        hungIn(dry, "leakweb").forEach(c -> assertEquals("pod:shop/web-7f", c.get("netns").asText()));
+        assertEquals(2, hungIn(dry, "hck-t-leak2").size());
+        assertEquals(List.of(), hungIn(dry, "hck-t-healthy"));
+        assertEquals("/etc/hck/rules.yaml", dry.get("rules").asText(), "the ConfigMap's rules");
+
+        // live from the image: leak2's leaks gone, the pod's and the healthy container's connections intact
+        JsonNode live = JSON.readTree(tmp.resolve("image-live.json").toFile());
+        assertEquals(2, live.get("summary").get("terminated").asInt(), Files.readString(tmp.resolve("image-live.log")));
+        String after2 = out.lines().filter(l -> l.startsWith("after hck-t-leak2 ")).findFirst().orElseThrow();
+        assertFalse(after2.contains("CLOSE-WAIT"), after2);
+        assertTrue(out.lines().filter(l -> l.startsWith("after hck-t-pod-leak ")).findFirst().orElseThrow().contains(" 3 CLOSE-WAIT;"), out);
+        assertTrue(out.lines().filter(l -> l.startsWith("after hck-t-healthy ")).findFirst().orElseThrow().contains(" 4 ESTAB;"), out);
+    }
 }

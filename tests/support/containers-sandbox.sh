@@ -5,9 +5,10 @@
 # nothing podman writes reaches the machine's files; every container and the image carry names of
 # this test's own, and all of them are removed before the script ends, also on failure. /var/lib is
 # an overlay whose upper layer is in the test's temp dir, /var/tmp a tmpfs.
-# Arguments: T (the test's temp dir: root.tar, outputs) JAVA CLASSPATH
+# Arguments: T (the test's temp dir: root.tar, outputs) JAVA CLASSPATH MODE (host: hck from the test's
+# classes on the host; image: hck's own image built by container/build and run as $T/pod-args says)
 set -euo pipefail
-T=$1 JAVA=$2 CP=$3
+T=$1 JAVA=$2 CP=$3 MODE=${4:-host}
 mount --make-rprivate /
 # /var/lib through an overlay whose upper layer is the test's: /var/lib/containers is made there, never on the machine
 mkdir -p "$T/varlib/u" "$T/varlib/w"
@@ -20,7 +21,10 @@ umount -l /sys/fs/cgroup
 mount -t cgroup2 none /sys/fs/cgroup
 P=(podman --cgroup-manager=cgroupfs)
 LIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1000:1000 --network none)
-cleanup() { "${P[@]}" rm -f -t 0 hck-t-pod-leak hck-t-leak2 hck-t-healthy >/dev/null 2>&1 || true; "${P[@]}" rmi -f localhost/hck-t-busybox:1 >/dev/null 2>&1 || true; }
+cleanup() {
+  "${P[@]}" rm -f -t 0 hck-t-pod-leak hck-t-leak2 hck-t-healthy hck-t-agent >/dev/null 2>&1 || true
+  "${P[@]}" rmi -f localhost/hck-t-busybox:1 localhost/hck:latest "localhost/hck:$(sed -n 's/.*NUMBER = "\([^"]*\)".*/\1/p' hck/run/Version.java)" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 "${P[@]}" import -q "$T/root.tar" localhost/hck-t-busybox:1 >/dev/null
 # a server that hands every connection to a sleep that never reads nor closes: each client that closes leaves a CLOSE_WAIT
@@ -37,6 +41,29 @@ sleep 3
 for c in hck-t-pod-leak hck-t-leak2 hck-t-healthy; do
   echo "container $c $("${P[@]}" inspect -f '{{.Id}} {{.State.Pid}}' "$c")"
 done
+if [ "$MODE" = image ]; then
+  # hck's own image, run with the DaemonSet's pod spec as the test turned it into podman's words ($T/pod-args, one a line)
+  container/build > "$T/build.log" 2>&1 || { echo "build failed"; cat "$T/build.log"; exit 1; }
+  mapfile -t RUN < "$T/pod-args"
+  "${P[@]}" run -d --name hck-t-agent "${RUN[@]}" >/dev/null
+  for i in $(seq 1 120); do [ -s "$T/state/last.json" ] && break; sleep 0.5; done
+  t0=$(date +%s%N)
+  "${P[@]}" stop -t 10 hck-t-agent >/dev/null
+  echo "agent stopped ms $(( ($(date +%s%N) - t0) / 1000000 )) rc $("${P[@]}" inspect -f '{{.State.ExitCode}}' hck-t-agent)"
+  "${P[@]}" logs hck-t-agent > "$T/agent.log" 2>&1 || true
+  cp "$T/state/last.json" "$T/image-dry.json"
+  # live, as the live overlay says, but inside leak2's namespace and aimed at it alone: never the machine's sockets
+  pid2=$("${P[@]}" inspect -f '{{.State.Pid}}' hck-t-leak2)
+  mapfile -t LIVE < "$T/live-args"
+  "${P[@]}" run --rm --network "ns:/proc/$pid2/ns/net" "${LIVE[@]}" --netns "/proc/$pid2/ns/net" > /dev/null 2> "$T/image-live.log" \
+    || echo "image live rc $?"
+  cp "$T/state/live.json" "$T/image-live.json" 2>/dev/null || true
+  for c in hck-t-pod-leak hck-t-leak2 hck-t-healthy; do
+    echo "after $c $(nsenter -t "$("${P[@]}" inspect -f '{{.State.Pid}}' "$c")" -n ss -tanH | awk '{print $1}' | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+  done
+  echo done
+  exit 0
+fi
 HCK=("$JAVA" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$CP" hck.hck)
 # dry runs look at every namespace of the machine (they only read); the live one runs inside leak2's namespace
 "${HCK[@]}" --dry-run --all-netns --close-wait-timeout 1 --json "$T/dry.json" --state-file "$T/s.json" 2> "$T/dry.log" || echo "dry rc $?"
