@@ -4,6 +4,9 @@
 //SOURCES ../hck.java
 //DEPS org.junit.jupiter:junit-jupiter:5.14.1
 //DEPS org.junit.platform:junit-platform-launcher:1.14.1
+//DEPS io.fabric8:kubernetes-model-apps:8.0.0
+//DEPS io.fabric8:kubernetes-model-core:8.0.0
+//DEPS io.fabric8:openshift-model-monitoring:8.0.0
 //SOURCES support/Env.java
 //SOURCES support/Holder.java
 //SOURCES support/Netns.java
@@ -31,6 +34,7 @@
 //SOURCES unit/EventTest.java
 //SOURCES unit/LogLimitTest.java
 //SOURCES unit/CgroupIdsTest.java
+//SOURCES unit/ManifestsTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java
