@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import static hck.rules.YamlTree.absent;
 import static hck.rules.YamlTree.where;
@@ -107,40 +109,31 @@ final class RuleValues {
         }
     }
 
-    /** 0 or more, written as a number. */
-    int count(Node n, String path) throws RulesException {
-        if (n instanceof Scalar s && s.token() == JsonToken.VALUE_NUMBER_INT) {
+    /** A scalar of the right shape that {@code parse} (one of {@link Values}) accepts; else "must be {@code expected}". */
+    private <T> T scalar(Node n, String path, String expected, Predicate<Scalar> shape, Function<String, T> parse) throws RulesException {
+        if (n instanceof Scalar s && !s.isNull() && shape.test(s)) {
             try {
-                return Values.count(s.text());
+                return parse.apply(s.text());
             } catch (IllegalArgumentException e) {
                 // said below
             }
         }
-        throw error(n, path, "must be a whole number, 0 or more");
+        throw error(n, path, "must be " + expected);
     }
 
-    /** 1 or more, written as a number (a size in bytes). */
+    /** 0 or more, written as a number. */
+    int count(Node n, String path) throws RulesException {
+        return scalar(n, path, "a whole number, 0 or more", s -> s.token() == JsonToken.VALUE_NUMBER_INT, Values::count);
+    }
+
+    /** 1 or more (a size in bytes). */
     long positive(Node n, String path, String what) throws RulesException {
-        if (n instanceof Scalar s && !s.isNull()) {
-            try {
-                return Values.positive(s.text());
-            } catch (IllegalArgumentException e) {
-                // said below
-            }
-        }
-        throw error(n, path, "must be " + what + ", 1 or more");
+        return scalar(n, path, what + ", 1 or more", s -> true, Values::positive);
     }
 
     /** 0 to 100, a trailing % allowed. */
     double percent(Node n, String path) throws RulesException {
-        if (n instanceof Scalar s && !s.isNull()) {
-            try {
-                return Values.percent(s.text());
-            } catch (IllegalArgumentException e) {
-                // said below
-            }
-        }
-        throw error(n, path, "must be a percentage (0-100)");
+        return scalar(n, path, "a percentage (0-100)", s -> true, Values::percent);
     }
 
     List<Integer> ports(Node n, String path) throws RulesException {
