@@ -30,6 +30,7 @@
 //SOURCES hck/decide/Verdict.java
 //SOURCES hck/io/AtomicFile.java
 //SOURCES hck/io/Background.java
+//SOURCES hck/io/Credentials.java
 //SOURCES hck/io/HostRoot.java
 //SOURCES hck/io/ProcFiles.java
 //SOURCES hck/io/ProcStat.java
@@ -115,7 +116,6 @@
 //SOURCES hck/scan/SocketSource.java
 //SOURCES hck/scan/SsParser.java
 //SOURCES hck/scan/SsSource.java
-//SOURCES hck/sys/Credentials.java
 //SOURCES hck/sys/Host.java
 //SOURCES hck/sys/InetDiag.java
 //SOURCES hck/sys/KernelInfo.java
@@ -130,6 +130,7 @@ import hck.act.LiveLock;
 import hck.check.CheckAnswer;
 import hck.check.Status;
 import hck.container.Containers;
+import hck.io.Credentials;
 import hck.io.HostRoot;
 import hck.netns.Namespaces;
 import hck.report.LogReport;
@@ -141,7 +142,6 @@ import hck.run.*;
 import hck.run.ExitCode;
 import hck.scan.NetlinkSource;
 import hck.scan.Scanner;
-import hck.sys.Credentials;
 import hck.sys.KernelInfo;
 import org.slf4j.Logger;
 import picocli.CommandLine;

@@ -1,6 +1,5 @@
 package hck.io;
 
-import hck.sys.Credentials;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package hck.sys;
+package hck.io;
 
 import java.io.IOException;
 import java.nio.file.Files;
