@@ -116,6 +116,7 @@
 //SOURCES hck/scan/SocketSource.java
 //SOURCES hck/scan/SsParser.java
 //SOURCES hck/scan/SsSource.java
+//SOURCES hck/scan/Unreadable.java
 //SOURCES hck/sys/Host.java
 //SOURCES hck/sys/InetDiag.java
 //SOURCES hck/sys/KernelInfo.java

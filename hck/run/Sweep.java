@@ -69,7 +69,7 @@ public record Sweep(List<NsScan> scans, List<Sock> candidates, List<Sock> socket
         }
         Owners.Attached attached;
         try {
-            attached = Owners.attachCounting(candidates, log::warn, owners.get());
+            attached = Owners.attachCounting(candidates, log::warn, log::debug, owners.get());
         } catch (IOException e) {
             throw new UsageError(e.getMessage() + ": nothing was touched");
         }

@@ -24,15 +24,16 @@ public final class Owners {
     public record Attached(List<Sock> sockets, int unreadable, Map<Long, Integer> openFds) {}
 
     /** With the /proc pass {@link Prefetch} started during the scan, or without one (null): then it runs now. */
-    public static Attached attachCounting(List<Sock> candidates, Consumer<String> warn, Prefetch prefetch) throws IOException {
+    public static Attached attachCounting(List<Sock> candidates, Consumer<String> warn, Consumer<String> debug, Prefetch prefetch) throws IOException {
         long[] inodes = candidates.stream().filter(s -> !s.orphan()).mapToLong(Sock::inode).sorted().distinct().toArray();
         if (inodes.length == 0) return new Attached(candidates, 0, Map.of());
         Prefetch pass = prefetch != null ? prefetch : new Prefetch(false);
         ProcessMapper.SocketFds fds = pass.fds();
         List<Owner>[] owners = fds.owners(inodes);
         if (pass.mapper.unreadable() > 0) {
-            warn.accept("could not read the open files of " + pass.mapper.unreadable()
-                    + " processes (hck needs root in the host's user namespace): sockets they may hold show no owner and are not touched");
+            List<Unreadable> why = Unreadable.of(pass.mapper.unreadablePids());
+            warn.accept(Unreadable.warning(why));
+            why.forEach(u -> debug.accept("Open files unreadable: " + u.line()));
         }
         List<Sock> out = new ArrayList<>(candidates.size());
         for (Sock s : candidates) {

@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Maps socket inodes to the processes holding them, in one pass over /proc/PID/fd that keeps
@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ProcessMapper {
     private final Path proc;
-    private final AtomicInteger unreadable = new AtomicInteger();
+    private final Set<Long> unreadable = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** Open files per process, counted as the tables are listed (the fd forecast needs no second pass). */
     private final Map<Long, Integer> openFds = new java.util.concurrent.ConcurrentHashMap<>();
@@ -33,7 +33,12 @@ public final class ProcessMapper {
 
     /** Processes whose fd table or its links could not be read (not root, or root of another user namespace): their sockets show no owner. */
     public int unreadable() {
-        return unreadable.get();
+        return unreadable.size();
+    }
+
+    /** Their PIDs. */
+    public Set<Long> unreadablePids() {
+        return unreadable;
     }
 
     /**
@@ -51,7 +56,7 @@ public final class ProcessMapper {
         // then read in slices, both on every core, so one big process is shared out too.
         List<Slice> slices = pidDirs.parallelStream().flatMap(dir -> slices(dir).stream()).toList();
         List<Found> found = slices.parallelStream().map(Slice::scan).toList();
-        found.stream().filter(f -> f.denied).mapToLong(f -> f.pid).distinct().forEach(pid -> unreadable.incrementAndGet());
+        found.stream().filter(f -> f.denied).forEach(f -> unreadable.add(f.pid));
         return new SocketFds(found.stream().filter(f -> f.count > 0).toList(), Map.copyOf(openFds));
     }
 
@@ -155,7 +160,7 @@ public final class ProcessMapper {
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(pidDir.resolve("fd"))) {
             for (Path fd : dir) fds.add(fd.getFileName().toString());
         } catch (AccessDeniedException e) {
-            unreadable.incrementAndGet();
+            unreadable.add(Long.parseLong(pidDir.getFileName().toString()));
             return List.of();
         } catch (IOException | RuntimeException e) {
             return List.of(); // the process exited during the pass, or a kernel thread without an fd table

@@ -470,4 +470,39 @@ class LiveNetnsTest {
             assertEquals(0, ns.sockets().stream().filter(x -> x.startsWith("CLOSE-WAIT")).count(), ns.sockets().toString());
         }
     }
+
+    /**
+     * Owners hck cannot see are told straight: run as nobody, the warning names the first three
+     * processes it could not read, each with the reason (hck is not root), and -v lists every one,
+     * the leaky holder of this test among them; the sockets are still not touched.
+     */
+    @Test
+    void unreadableOwnersAreNamedWithTheReason() throws Exception {
+        hck.support.Env.requireCommand("setpriv");
+        try (Netns ns = Netns.create()) {
+            Netns.Held leaky = ns.leaky("leaky", 2);
+            Path jars = Files.createTempDirectory(Path.of("/tmp"), "hck-cp");
+            try {
+                String cp = Netns.publicClasspath(jars);
+                Netns.Result r = ns.run("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--reset-env",
+                        Netns.java().toString(), "-cp", cp, "hck.hck", "--dry-run", "-v", "--close-wait-timeout", "1",
+                        "--state-file", jars.resolve("s.json").toString());
+                assertEquals(0, r.rc(), r.stderr());
+                String warning = r.stderr().lines().filter(l -> l.contains(" - WARN - could not read the open files of ")).findFirst().orElseThrow();
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("could not read the open files of (\\d+) processes: (.*)").matcher(warning);
+                assertTrue(m.find(), warning);
+                int n = Integer.parseInt(m.group(1));
+                assertTrue(n >= 2, "at least the server and leaky, both root's: " + warning);
+                assertEquals(Math.min(3, n), m.group(2).split("; ").length - (n > 3 ? 1 : 0), warning);
+                assertTrue(m.group(2).contains("): hck is not root (it needs CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH)"), warning);
+                assertTrue(r.stderr().contains(" - DEBUG - Open files unreadable: PID " + leaky.pid() + " (leaky): hck is not root"), r.stderr());
+                assertEquals(n, r.stderr().lines().filter(l -> l.contains(" - DEBUG - Open files unreadable: PID ")).count(), "-v lists every one");
+                assertEquals(2, ns.sockets().stream().filter(x -> x.startsWith("CLOSE-WAIT")).count(), "nothing touched");
+            } finally {
+                try (var s = Files.walk(jars)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
 }
