@@ -160,7 +160,8 @@ import java.util.concurrent.Callable;
 @Command(name = "hck", mixinStandardHelpOptions = true, version = "hck " + Version.NUMBER, sortOptions = false,
         usageHelpWidth = 100,
         description = {
-            "Finds TCP connections stuck in CLOSE_WAIT, FIN_WAIT1/2, CLOSING, LAST_ACK or TIME_WAIT for too long,",
+            "Finds and ends the TCP connections stuck in a closing state for too long:",
+            "those in CLOSE_WAIT, FIN_WAIT1/2, CLOSING, LAST_ACK or TIME_WAIT past their timeouts. It",
             "reports them (log on stderr, JSON with --json) and, in live mode, terminates exactly those sockets.",
             "ESTABLISHED, LISTEN, SYN_SENT and SYN_RECV sockets and protected processes are never touched."},
         exitCodeListHeading = "%nExit codes:%n",
@@ -243,9 +244,9 @@ public class hck implements Callable<Integer> {
     @Option(names = "--prometheus", paramLabel = "FILE",
             description = "Write metrics for node_exporter's textfile collector to FILE, atomically (e.g. /var/lib/node_exporter/textfile_collector/hck.prom).")
     Path prometheus;
-    @Option(names = "--notify", paramLabel = "[KIND=]URL",
+    @Option(names = "--notify", paramLabel = "URL",
             description = "Post to a Slack, Discord or generic webhook after a live run that terminated or failed something, and in check mode "
-                    + "when the status changed (repeatable; KIND: slack, discord, webhook; replaces the rules file's notify list).")
+                    + "when the status changed (repeatable; URL or KIND=URL, KIND: slack, discord, webhook; replaces the rules file's notify list).")
     List<String> notify;
     @Option(names = "--log-file", paramLabel = "FILE", description = "Also append the log to FILE.")
     Path logFile;

@@ -4,6 +4,7 @@
 //SOURCES ../hck.java
 //DEPS org.junit.jupiter:junit-jupiter:5.14.1
 //DEPS org.junit.platform:junit-platform-launcher:1.14.1
+//DEPS info.picocli:picocli-codegen:4.7.7
 //DEPS io.fabric8:kubernetes-model-apps:8.0.0
 //DEPS io.fabric8:kubernetes-model-core:8.0.0
 //DEPS io.fabric8:openshift-model-monitoring:8.0.0
@@ -35,6 +36,7 @@
 //SOURCES unit/LogLimitTest.java
 //SOURCES unit/CgroupIdsTest.java
 //SOURCES unit/ManifestsTest.java
+//SOURCES unit/ManPageTest.java
 //SOURCES it/DryRunNetnsTest.java
 //SOURCES it/LiveNetnsTest.java
 //SOURCES it/NetnsTest.java

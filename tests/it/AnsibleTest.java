@@ -45,7 +45,8 @@ class AnsibleTest {
      * holds this list to the role's defaults and the plays to it.
      */
     static final Map<String, String> HOST_PATHS = Map.of("hck_install_dir", "opt", "hck_config_dir", "etc", "hck_state_dir", "state",
-            "hck_lock_file", "hck.lock", "hck_systemd_unit_dir", "systemd", "hck_cron_file", "cron.d/hck");
+            "hck_lock_file", "hck.lock", "hck_systemd_unit_dir", "systemd", "hck_cron_file", "cron.d/hck", "hck_man_dir", "man1",
+            "hck_completion_dir", "completion");
 
     Path inventory(List<Netns> ns, Map<String, String> extraHostVars) throws Exception {
         StringBuilder b = new StringBuilder("[fleet]\n");
@@ -99,14 +100,16 @@ class AnsibleTest {
         sentinels.remove("/etc/hck");
         sentinels.remove("/var/lib/hck");
         sentinels.remove("/etc/systemd/system");
+        sentinels.remove("/usr/local/share/man/man1");
+        sentinels.remove("/etc/bash_completion.d");
         sentinels.addAll(List.of("/opt/hck/hck.jar", "/etc/hck/rules.yaml", "/var/lib/hck/last.json", "/var/lib/hck/state.json",
-                "/etc/systemd/system/hck.service", "/etc/systemd/system/hck.timer"));
+                "/etc/systemd/system/hck.service", "/etc/systemd/system/hck.timer", "/usr/local/share/man/man1/hck.1", "/etc/bash_completion.d/hck"));
         String play = "env ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=0 ansible-playbook -i " + inv + " ansible/site.yml";
         String script = String.join("\n",
                 "set -eu",
                 "mount --make-rprivate /",
                 "mount -t tmpfs sentinel-up " + up,
-                "for d in /etc /opt /var/lib /run; do mkdir -p " + up + "$d/u " + up + "$d/w",
+                "for d in /etc /opt /var/lib /run /usr/local; do mkdir -p " + up + "$d/u " + up + "$d/w",
                 "  mount -t overlay -o lowerdir=$d,upperdir=" + up + "$d/u,workdir=" + up + "$d/w sentinel $d; done",
                 "for f in " + String.join(" ", sentinels) + "; do mkdir -p \"$(dirname $f)\"; echo \"sentinel $f\" > $f; done",
                 play + " > " + tmp.resolve("play0.log") + " 2>&1 || { echo play0 failed; cat " + tmp.resolve("play0.log") + "; exit 1; }",
@@ -121,9 +124,10 @@ class AnsibleTest {
         for (String f : sentinels) assertTrue(out.contains("kept " + f + "\n"), f + " was changed or removed: " + out);
         assertFalse(out.contains("LOST"), out);
         List<String> written = out.lines().filter(l -> l.startsWith("written ")).map(l -> l.substring(8).replace("//", "/")).sorted().toList();
-        assertEquals(sentinels.stream().sorted().toList(), written, "the plays wrote nothing else under /etc, /opt, /var/lib or /run");
+        assertEquals(sentinels.stream().sorted().toList(), written, "the plays wrote nothing else under /etc, /opt, /var/lib, /run or /usr/local");
         // the plays did their work in the sandbox instead
         assertTrue(Files.exists(tmp.resolve("h1/opt/hck.jar")), out);
+        assertTrue(Files.exists(tmp.resolve("h1/man1/hck.1")) && Files.exists(tmp.resolve("h1/completion/hck")), "man page and completion in the sandbox");
         assertTrue(Files.exists(tmp.resolve("h1/systemd/hck.service")), "the systemd play wrote its units into the sandbox");
         assertFalse(Files.exists(tmp.resolve("h1/cron.d/hck")), "the last play (none) removed the sandbox's cron file");
     }
@@ -286,6 +290,60 @@ class AnsibleTest {
             recap(live.stdout()).forEach((h, n) -> assertTrue(n[1] >= 1, h + " reports changed: " + live.stdout()));
             JsonNode liveFleet = JSON.readTree(reports.resolve("hck-report.json").toFile());
             assertEquals(6, liveFleet.get("summary").get("terminated").asInt());
+        }
+    }
+
+    /**
+     * Each host's own result, whatever else writes last.json: three inventory aliases of this one
+     * machine share one state directory (as the default /var/lib/hck would be), while a "scheduled
+     * run" rewrites last.json with another host's document all through the play. Each host's report
+     * holds its own namespace's sockets, and last.json is left a whole document for people.
+     */
+    @Test
+    void eachHostGetsItsOwnResultWhateverElseWritesLastJson() throws Exception {
+        Env.requireCommand("ansible-playbook");
+        try (Netns a = Netns.create(); Netns b = Netns.create(); Netns c = Netns.create()) {
+            List<Netns> all = List.of(a, b, c);
+            for (int i = 0; i < 3; i++) all.get(i).leaky("leaky" + (i + 1), i + 1);
+            Path shared = Files.createDirectories(tmp.resolve("shared-state"));
+            Map<String, String> vars = new TreeMap<>();
+            for (String h : List.of("h1", "h2", "h3")) vars.put(h, "hck_state_dir=" + shared);
+            Path inv = inventory(all, vars);
+            String decoy = "{\"schema_version\":1,\"host\":\"timer\",\"summary\":{\"hung\":99},\"connections\":[],\"processes\":[]}";
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread timer = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        Path t = shared.resolve(".timer.tmp");
+                        Files.writeString(t, decoy);
+                        Files.move(t, shared.resolve("last.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                        Thread.sleep(20);
+                    } catch (Exception e) {
+                        // the play may be writing it too: try again
+                    }
+                }
+            });
+            timer.start();
+            Netns.Result play;
+            try {
+                play = playbook(inv);
+            } finally {
+                stop.set(true);
+                timer.join();
+            }
+            assertEquals(0, play.rc(), play.stdout());
+            for (int i = 1; i <= 3; i++) {
+                JsonNode host = JSON.readTree(tmp.resolve("reports/hosts/h" + i + ".json").toFile());
+                assertEquals(i, host.get("summary").get("hung").asInt(), "h" + i + " reports its own run: " + host.toPrettyString());
+                for (JsonNode conn : host.get("connections")) {
+                    if (conn.get("verdict").asText().equals("hung")) assertEquals("leaky" + i, conn.get("process").asText());
+                }
+            }
+            JSON.readTree(shared.resolve("last.json").toFile()); // whole, whoever wrote it last
+            try (Stream<Path> left = Files.list(shared)) {
+                assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("run-")).toList(), "no run's own file is left");
+            }
         }
     }
 

@@ -233,6 +233,8 @@ class ContainersTest {
         String out = r.stdout() + r.stderr();
         assertEquals(0, r.rc(), out);
         assertTrue(out.contains("\ndone"), out);
+        assertTrue(out.contains("image has usr/share/man/man1/hck.1") && out.contains("image has usr/share/bash-completion/completions/hck"),
+                "the image carries man hck and the completion: " + out);
         String stopped = out.lines().filter(l -> l.startsWith("agent stopped ")).findFirst().orElseThrow();
         assertTrue(Long.parseLong(stopped.split(" ")[3]) < 5_000, "podman stop (SIGTERM) ends it within 5 s: " + stopped);
 

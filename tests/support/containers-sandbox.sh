@@ -22,7 +22,7 @@ mount -t cgroup2 none /sys/fs/cgroup
 P=(podman --cgroup-manager=cgroupfs)
 LIMITS=(--ulimit nofile=1024:1024 --ulimit nproc=1000:1000 --network none)
 cleanup() {
-  "${P[@]}" rm -f -t 0 hck-t-pod-leak hck-t-leak2 hck-t-healthy hck-t-agent >/dev/null 2>&1 || true
+  "${P[@]}" rm -f -t 0 hck-t-pod-leak hck-t-leak2 hck-t-healthy hck-t-agent hck-t-inspect >/dev/null 2>&1 || true
   "${P[@]}" rmi -f localhost/hck-t-busybox:1 localhost/hck:latest "localhost/hck:$(sed -n 's/.*NUMBER = "\([^"]*\)".*/\1/p' hck/run/Version.java)" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -44,6 +44,9 @@ done
 if [ "$MODE" = image ]; then
   # hck's own image, run with the DaemonSet's pod spec as the test turned it into podman's words ($T/pod-args, one a line)
   container/build > "$T/build.log" 2>&1 || { echo "build failed"; cat "$T/build.log"; exit 1; }
+  "${P[@]}" create --name hck-t-inspect localhost/hck:latest >/dev/null
+  "${P[@]}" export hck-t-inspect | tar -t | grep -E 'man1/hck\.1$|completions/hck$' | sed 's/^/image has /'
+  "${P[@]}" rm hck-t-inspect >/dev/null
   mapfile -t RUN < "$T/pod-args"
   "${P[@]}" run -d --name hck-t-agent "${RUN[@]}" >/dev/null
   for i in $(seq 1 120); do [ -s "$T/state/last.json" ] && break; sleep 0.5; done
