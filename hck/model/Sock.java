@@ -132,7 +132,7 @@ public record Sock(
 
     /**
      * Identity across runs: the cookie when known (a system-wide counter), else namespace + inode +
-     * 4-tuple + state (README "What counts as hung"; orphans have inode 0, so the namespace tells them apart).
+     * 4-tuple + state (docs/ages-and-states.md; orphans have inode 0, so the namespace tells them apart).
      */
     public String key() {
         if (cookie != null) return (udp == null ? "" : "udp ") + "sk:" + cookie;

@@ -13,7 +13,7 @@ import java.io.OutputStream;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
-/** The JSON result document (README "Output"), schema_version 1, written by streaming. */
+/** The JSON result document (docs/output.md), schema_version 1, written by streaming. */
 public final class JsonReport {
     public static final int SCHEMA_VERSION = 1;
     private static final JsonFactory FACTORY = new JsonFactory();

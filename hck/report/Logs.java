@@ -34,7 +34,7 @@ public final class Logs {
         Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
         root.setLevel(level);
         // Buffered, flushed by flush() at the end of each run: the seed's three lines a hung socket
-        // made a write(2) per line cost more than the scan at scale (README "Performance").
+        // made a write(2) per line cost more than the scan at scale (docs/performance.md).
         root.addAppender(appender(ctx, "stderr", new BufferedOutputStream(System.err, 1 << 16)));
         if (logFile != null) root.addAppender(appender(ctx, "file", new BufferedOutputStream(logFile, 1 << 16)));
     }

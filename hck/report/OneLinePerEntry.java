@@ -8,7 +8,7 @@ import java.io.IOException;
 /**
  * The document's layout: the top levels indented, every object inside an array (a connection, a
  * namespace's counts) on one line of its own. The default pretty printer's indentation made
- * half of a large file and a good part of the run (README "Performance"); this keeps the file readable,
+ * half of a large file and a good part of the run (docs/performance.md); this keeps the file readable,
  * {@code grep}-able one socket a line, and jq sees the same document.
  */
 final class OneLinePerEntry implements PrettyPrinter {

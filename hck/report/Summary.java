@@ -5,7 +5,7 @@ import hck.model.Left;
 import java.util.Map;
 
 /**
- * The summary's counts (README "Output"): scanned ⊇ candidates ⊇ hung + skipped; terminated/failed
+ * The summary's counts (docs/output.md): scanned ⊇ candidates ⊇ hung + skipped; terminated/failed
  * from live; {@code left}: live mode's hung sockets left as they were, by why (each kind present).
  */
 public record Summary(long scanned, long candidates, long hung, long skipped, long terminated, long failed, Map<Left, Long> left) {

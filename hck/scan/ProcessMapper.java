@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * Maps socket inodes to the processes holding them, in one pass over /proc/PID/fd that keeps
  * only socket descriptors, as numbers, and names only the processes holding a wanted inode
- * ({@code ss -p} looks up every socket: README "How it scans"). Names come from
+ * ({@code ss -p} looks up every socket: docs/performance.md). Names come from
  * /proc/PID/comm, which, unlike ss -p, keeps names with ')' whole.
  */
 public final class ProcessMapper {

@@ -93,7 +93,7 @@ public final class SsSource implements SocketSource {
 
     /**
      * Keeps the first line of ss's stderr that is not noise. Inside {@code ip netns exec}, ss -e
-     * prints "Failed to find cgroup2 mount" once per socket: not a failure (README "Troubleshooting").
+     * prints "Failed to find cgroup2 mount" once per socket: not a failure (docs/troubleshooting.md).
      */
     private static AtomicReference<String> drainErrors(InputStream err) {
         AtomicReference<String> first = new AtomicReference<>();

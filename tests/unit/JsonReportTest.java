@@ -28,7 +28,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The JSON document of README "Output", key for key. */
+/** The JSON document of docs/output.md, key for key. */
 class JsonReportTest {
     static final RunInfo RUN = new RunInfo("0.1.0", "web-1", "dry-run", Instant.parse("2026-11-25T14:00:00.123Z"), 412, "ss",
             new hck.sys.KernelInfo("6.18.44", null, false, false), "/etc/hck/rules.yaml", 0);

@@ -57,7 +57,7 @@ class LayoutTest {
     }
 
     /**
-     * What each package may use (README "Layout"): model, io and sys at the bottom; rules and decide
+     * What each package may use (docs/layout.md): model, io and sys at the bottom; rules and decide
      * know nothing of I/O or outputs; scan and act nothing of reports, checks or notifications;
      * outputs on top; run, the cycle, uses them all.
      */
