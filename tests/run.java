@@ -50,6 +50,7 @@
 //SOURCES it/ClientsTest.java
 //SOURCES it/ForesightTest.java
 //SOURCES it/ContainersTest.java
+//SOURCES it/RuntimeFilesTest.java
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.ClassNameFilter;

@@ -30,15 +30,17 @@ final class RuntimeStates {
             JsonNode s = Json.read(dir.resolve("status"), why);
             if (s != null && s.path("pid").asLong() > 0) out.add(new State(name(dir), s.path("pid").asLong(), s.path("bundle").asText(null), "crun"));
         }
-        List<Path> runc = new ArrayList<>(dirs(HostRoot.of("/run/runc")));
-        runc.addAll(dirs(HostRoot.of("/run/docker/runtime-runc/moby")));
-        for (Path ns : dirs(HostRoot.of("/run/containerd/runc"))) runc.addAll(dirs(ns));
-        for (Path dir : runc) {
-            JsonNode s = Json.read(dir.resolve("state.json"), why);
+        // runc's state, under its own root or the one Docker or containerd gives it: the runtime is whose root it is
+        java.util.Map<Path, String> runc = new java.util.LinkedHashMap<>();
+        for (Path d : dirs(HostRoot.of("/run/runc"))) runc.put(d, "runc");
+        for (Path d : dirs(HostRoot.of("/run/docker/runtime-runc/moby"))) runc.put(d, "docker");
+        for (Path ns : dirs(HostRoot.of("/run/containerd/runc"))) for (Path d : dirs(ns)) runc.put(d, "containerd");
+        for (var e : runc.entrySet()) {
+            JsonNode s = Json.read(e.getKey().resolve("state.json"), why);
             if (s == null || s.path("init_process_pid").asLong() <= 0) continue;
             String bundle = null;
             for (JsonNode label : s.path("config").path("labels")) if (label.asText().startsWith("bundle=")) bundle = label.asText().substring(7);
-            out.add(new State(name(dir), s.path("init_process_pid").asLong(), bundle, "runc"));
+            out.add(new State(name(e.getKey()), s.path("init_process_pid").asLong(), bundle, e.getValue()));
         }
         for (Path ns : dirs(HostRoot.of("/run/containerd/io.containerd.runtime.v2.task"))) {
             for (Path dir : dirs(ns)) {
