@@ -347,6 +347,33 @@ class AnsibleTest {
         }
     }
 
+    /** The fleet report names the pod and container of a host's top holder and of each hung socket (the report alone, from a saved result). */
+    @Test
+    void theFleetReportNamesPodsAndContainers() throws Exception {
+        Env.requireCommand("ansible-playbook");
+        Path inv = inventory(List.of(), Map.of());
+        Files.writeString(inv, Files.readString(inv).replace("[fleet]\n", "[fleet]\nh1\n"));
+        Path hosts = Files.createDirectories(tmp.resolve("reports/hosts"));
+        String container = "{\"id\":\"5b1e\",\"name\":\"api\",\"runtime\":\"containerd\",\"pod\":{\"namespace\":\"shop\",\"name\":\"checkout-6d9f\"}}";
+        Files.writeString(hosts.resolve("h1.json"), "{\"schema_version\":1,\"host\":\"h1\",\"mode\":\"dry-run\",\"started_at\":\"2026-12-04T21:00:00Z\","
+                + "\"summary\":{\"scanned\":9,\"candidates\":2,\"hung\":2,\"skipped\":0,\"terminated\":2,\"failed\":0},"
+                + "\"processes\":[{\"pid\":4242,\"process\":\"api\",\"netns\":\"pod:shop/checkout-6d9f\",\"container\":" + container
+                + ",\"open_fds\":40,\"fd_limit\":1024,\"hung\":{\"CLOSE_WAIT\":2},\"hung_total\":2,\"hung_growth_per_hour\":null,"
+                + "\"fd_exhaustion_eta_s\":null,\"remotes\":[]}],\"ephemeral_ports\":[],\"connections\":["
+                + "{\"proto\":\"tcp\",\"state\":\"CLOSE_WAIT\",\"local\":\"10.1.0.5:8080\",\"remote\":\"10.1.0.9:41000\",\"netns\":\"pod:shop/checkout-6d9f\","
+                + "\"pid\":4242,\"process\":\"api\",\"age_s\":75.2,\"verdict\":\"hung\",\"reason\":\"r\",\"action\":\"would-terminate\",\"method\":null,"
+                + "\"container\":" + container + "},"
+                + "{\"proto\":\"tcp\",\"state\":\"CLOSE_WAIT\",\"local\":\"10.0.0.5:22\",\"remote\":\"10.0.0.9:41001\",\"netns\":null,"
+                + "\"pid\":77,\"process\":\"host-app\",\"age_s\":70.0,\"verdict\":\"hung\",\"reason\":\"r\",\"action\":\"would-terminate\",\"method\":null,"
+                + "\"container\":null}]}\n");
+        Netns.Result r = playbook(inv, "--tags", "hck_report");
+        assertEquals(0, r.rc(), r.stdout());
+        String md = Files.readString(tmp.resolve("reports/hck-report.md"));
+        assertTrue(md.contains("| api (PID 4242, pod shop/checkout-6d9f, container api): 2 |"), md);
+        assertTrue(md.contains("(netns pod:shop/checkout-6d9f): api (PID 4242), pod shop/checkout-6d9f, container api, 75.2 s"), md);
+        assertTrue(md.contains(": host-app (PID 77), 70.0 s"), "a socket outside containers reads as before: " + md);
+    }
+
     /** The jar the first run built into the controller's cache, used as a prebuilt jar (hck_jar_source: path). */
     Path firstJar() throws Exception {
         try (Stream<Path> jars = Files.list(tmp.resolve("cache"))) {
