@@ -104,6 +104,7 @@
 //SOURCES hck/run/UsageError.java
 //SOURCES hck/run/Verdicts.java
 //SOURCES hck/run/Version.java
+//SOURCES hck/run/Where.java
 //SOURCES hck/scan/NetlinkSource.java
 //SOURCES hck/scan/Owners.java
 //SOURCES hck/scan/PortCounts.java
@@ -150,7 +151,6 @@ import picocli.CommandLine.*;
 import picocli.CommandLine.Model.*;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -184,9 +184,6 @@ public class hck implements Callable<Integer> {
     static final Duration DEFAULT_CHECK_TIMEOUT = Duration.ofSeconds(9);
     /** When this JVM started running hck: check mode's -t counts from here. */
     static final long STARTED_NS = System.nanoTime();
-    static final Path DEFAULT_RULES = Path.of("/etc/hck/rules.yaml");
-    /** {@code --rules built-in}: the built-in rules, even where /etc/hck/rules.yaml exists (a file of that name: ./built-in). */
-    static final String BUILT_IN_RULES = "built-in";
 
     static class Mode {
         @Option(names = {"-n", "--dry-run"}, required = true, description = "Report hung connections and what live mode would do; touch nothing.")
@@ -262,15 +259,6 @@ public class hck implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = "%nCheck mode (with --check only):%n")
     CheckLimits limits;
 
-    static class Where {
-        @Option(names = "--netns", paramLabel = "NAME|PATH", required = true,
-                description = "Scan and act inside this network namespace only: a name under /run/netns, or a path such as /proc/PID/ns/net.")
-        String netns;
-        @Option(names = "--all-netns", required = true,
-                description = "Scan and act in hck's own network namespace and in every other one on the host (named, or held by a process).")
-        boolean all;
-    }
-
     @ArgGroup(exclusive = true, heading = "%nNetwork namespaces (one of; default: hck's own, or the rules file's netns):%n")
     Where where;
     @ArgGroup(exclusive = false, heading = "%nAs a node agent (a DaemonSet's pod, a container):%n")
@@ -316,18 +304,11 @@ public class hck implements Callable<Integer> {
                 return ExitCode.OK;
             }
             if (!mode.check && limits != null) throw new UsageError("-w, -c, --warning-state, --critical-state and -t belong to --check");
-            if (agent.hostRoot != null) {
-                if (!Files.isDirectory(agent.hostRoot)) throw new UsageError("--host-root " + agent.hostRoot + ": not a directory (mount the host's / there)");
-                HostRoot.set(agent.hostRoot);
-            }
+            agent.settle(mode.check);
             if (mode.live && !Credentials.has(Credentials.CAP_NET_ADMIN)) { // what SOCK_DESTROY asks for
                 throw new UsageError("live mode needs root (or CAP_NET_ADMIN): nothing was touched");
             }
-            if (agent.every == null) {
-                if (agent.metricsListen != null) throw new UsageError("--metrics-listen serves what --every repeats: give --every too");
-                return cycle(runMode, rules, clock, outputs);
-            }
-            if (mode.check || agent.every.isZero()) throw new UsageError(mode.check ? "--every repeats a dry or live run, not --check" : "--every must be more than 0");
+            if (agent.every == null) return cycle(runMode, rules, clock, outputs);
             try (MetricsServer server = agent.metricsListen == null ? null : MetricsServer.listen(agent.metricsListen, agent.every)) {
                 Outputs served = outputs.serving(server);
                 return Resident.repeat(agent.every, () -> cycle(runMode, rules, new Stopwatch(), served), server, log);
@@ -393,8 +374,7 @@ public class hck implements Callable<Integer> {
 
     /** The rules file (or the built-in rules), then what the command line says over it. */
     private Rules loadRules() throws RulesException {
-        Path file = rulesFile != null ? (rulesFile.toString().equals(BUILT_IN_RULES) ? null : rulesFile)
-                : Files.exists(DEFAULT_RULES) ? DEFAULT_RULES : null;
+        Path file = RulesFile.chosen(rulesFile);
         rulesOrigin = file == null ? "built-in" : file.toString();
         return overrides().applyTo(file == null ? Rules.BUILT_IN : RulesFile.load(file, insecureRules), mode.check);
     }

@@ -28,6 +28,7 @@ public final class Containers {
     private final Map<String, Optional<Container>> byId = new HashMap<>();
     private List<RuntimeStates.State> states;
     private Map<String, String> storageNames;
+    private Map<Long, List<RuntimeStates.State>> initNetns;
 
     public Containers(Consumer<String> why) {
         this.why = why;
@@ -40,9 +41,12 @@ public final class Containers {
 
     /** @return the container (a pod's, when one of them is) whose init process lives in network namespace {@code inode}, or null */
     public synchronized Container ofNetns(long inode) {
+        if (initNetns == null) { // each init's namespace read once, however many namespaces are asked about
+            initNetns = new HashMap<>();
+            for (RuntimeStates.State s : states()) initNetns.computeIfAbsent(inode(s.initPid(), "net"), k -> new java.util.ArrayList<>()).add(s);
+        }
         Container found = null;
-        for (RuntimeStates.State s : states()) {
-            if (inode(s.initPid(), "net") != inode) continue;
+        for (RuntimeStates.State s : initNetns.getOrDefault(inode, List.of())) {
             Container c = byId(s.id(), null, s);
             if (c != null && (found == null || (found.pod() == null && c.pod() != null))) found = c;
         }

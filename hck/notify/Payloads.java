@@ -71,13 +71,7 @@ public final class Payloads {
             ObjectNode c = hung.addObject();
             c.put("proto", s.proto()).put("state", s.state().name()).put("local", s.local().toString()).put("remote", s.remote().toString());
             c.put("netns", s.netns());
-            if (s.container() == null) {
-                c.putNull("container");
-            } else {
-                ObjectNode k = c.putObject("container").put("id", s.container().id()).put("name", s.container().name()).put("runtime", s.container().runtime());
-                if (s.container().pod() == null) k.putNull("pod");
-                else k.putObject("pod").put("namespace", s.container().pod().namespace()).put("name", s.container().pod().name());
-            }
+            c.set("container", JSON.valueToTree(s.container())); // the record's components: id, name, runtime, pod (as the JSON document)
             if (s.owner() == null) c.putNull("pid").putNull("process"); else c.put("pid", s.owner().pid()).put("process", s.owner().name());
             c.put("age_s", new BigDecimal(Durations.tenths(o.decision().ageMs())));
             c.put("reason", o.reason()).put("action", o.action().json).put("method", o.method() == null ? null : o.method().json);

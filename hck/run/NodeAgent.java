@@ -1,7 +1,9 @@
 package hck.run;
 
+import hck.io.HostRoot;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -18,4 +20,15 @@ public class NodeAgent {
             description = "The host's / is mounted at DIR (hck in a container): the runtimes' files and /run/netns are read there; /proc "
                     + "stays the host's through the host PID namespace.")
     public Path hostRoot;
+
+    /** Refuses what does not go together, before anything is scanned; the host root is applied here, once. */
+    public void settle(boolean checkMode) throws UsageError {
+        if (every == null && metricsListen != null) throw new UsageError("--metrics-listen serves what --every repeats: give --every too");
+        if (every != null && checkMode) throw new UsageError("--every repeats a dry or live run, not --check");
+        if (every != null && (every.isZero() || every.isNegative())) throw new UsageError("--every must be more than 0");
+        if (hostRoot != null) {
+            if (!Files.isDirectory(hostRoot)) throw new UsageError("--host-root " + hostRoot + ": not a directory (mount the host's / there)");
+            HostRoot.set(hostRoot);
+        }
+    }
 }

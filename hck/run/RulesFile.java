@@ -15,7 +15,17 @@ import java.nio.file.Path;
 public final class RulesFile {
     static final long MAX_BYTES = 1 << 20;
 
+    static final Path DEFAULT = Path.of("/etc/hck/rules.yaml");
+    /** {@code --rules built-in}: the built-in rules, even where /etc/hck/rules.yaml exists (a file of that name: ./built-in). */
+    static final String BUILT_IN = "built-in";
+
     private RulesFile() {}
+
+    /** The file --rules names, else /etc/hck/rules.yaml if present; null for the built-in rules. */
+    public static Path chosen(Path given) {
+        if (given != null) return given.toString().equals(BUILT_IN) ? null : given;
+        return java.nio.file.Files.exists(DEFAULT) ? DEFAULT : null;
+    }
 
     /**
      * As sshd's StrictModes: the veto_command of a rules file runs as root, so as root a file (or a

@@ -34,4 +34,27 @@ class EscapingTest {
         assertTrue(discord.get("allowed_mentions").get("parse").isArray());
         assertEquals(0, discord.get("allowed_mentions").get("parse").size(), "no mention is parsed");
     }
+
+    /** The generic webhook names each socket's protocol and container as the JSON document does. */
+    @Test
+    void genericPayloadCarriesProtoAndContainer() throws Exception {
+        hck.model.Endpoint l = new hck.model.Endpoint("10.0.0.5", 8080, null), r = new hck.model.Endpoint("10.0.0.9", 40000, null);
+        hck.model.Sock inPod = hck.support.Socks.of(hck.model.TcpState.CLOSE_WAIT, l, r, 1, 0, 7, "1", null, 5L, 5L, 5L, List.of(), null)
+                .withContainer(new hck.model.Container("5b1e", "api", "containerd", new hck.model.Container.Pod("shop", "checkout-6d9f")));
+        hck.model.Sock udp = hck.support.Socks.of(hck.model.TcpState.CLOSE, l, r, 0, 0, 8, "2", null, null, null, null, List.of(), null, null,
+                new hck.model.UdpInfo(3, null));
+        List<hck.report.Outcome> hung = new java.util.ArrayList<>();
+        for (hck.model.Sock s : List.of(inPod, udp)) {
+            hung.add(hck.report.Outcome.of(new hck.decide.Decision(s, hck.decide.Verdict.HUNG, "r", java.time.Duration.ofSeconds(1), 5_000,
+                    hck.decide.AgeSource.TCP_INFO), hck.model.Action.TERMINATED));
+        }
+        Event e = new Event("web-1", "live", "h", List.of(), new Summary(2, 2, 2, 0, 2, 0, Map.of()), hung);
+        JsonNode g = new ObjectMapper().readTree(Payloads.generic(e)).get("hung");
+        assertEquals("{\"id\":\"5b1e\",\"name\":\"api\",\"runtime\":\"containerd\",\"pod\":{\"namespace\":\"shop\",\"name\":\"checkout-6d9f\"}}",
+                g.get(0).get("container").toString());
+        assertEquals("tcp", g.get(0).get("proto").asText());
+        assertTrue(g.get(1).get("container").isNull());
+        assertEquals("udp", g.get(1).get("proto").asText(), "a UDP socket is not called tcp");
+        assertEquals("terminated", g.get(0).get("action").asText());
+    }
 }

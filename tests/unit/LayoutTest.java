@@ -99,9 +99,8 @@ class LayoutTest {
             if (lines > 300) big.add(file + ": " + lines);
         }
         assertEquals(List.of(), big, "one job a file");
-        // the //SOURCES list grows with every file and is not read: the rest is what a newcomer reads
-        long entry = Files.readAllLines(Path.of("hck.java")).stream().filter(l -> !l.startsWith("//SOURCES ")).count();
-        assertTrue(entry <= 300, "hck.java: the directives, the options and the story; " + entry + " lines besides //SOURCES");
+        long entry = Files.readAllLines(Path.of("hck.java")).size();
+        assertTrue(entry <= 400, "hck.java: the directives, the options and the story; " + entry + " lines");
     }
 
     /**
