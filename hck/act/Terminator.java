@@ -90,7 +90,7 @@ public final class Terminator {
             List<String> why = ledger.notes.getOrDefault(s, List.of("no termination method applied"));
             done.put(s, Result.failed(String.join("; ", why)));
         }
-        Map<Sock, Result> out = new IdentityHashMap<>(); // a record's hash reads all 16 components, owners included
+        Map<Sock, Result> out = new IdentityHashMap<>(); // by identity: a record's hash reads every component, owners included
         for (Sock s : hung) {
             Result r = done.get(s);
             String answer = ledger.answers.get(s);

@@ -17,10 +17,9 @@ import java.util.List;
 /**
  * The {@code connections} array of the JSON document, one object a line, encoded straight to UTF-8
  * bytes: at scale this array is almost all of the document and was the run's longest step through
- * Jackson's generator (a pretty printer call and a char copy per value; docs/performance.md). Strings are escaped as Jackson
- * escapes them (the five short escapes, a u00XX escape for other control characters and
- * a uXXXX one for each UTF-16 surrogate, UTF-8 for the rest; JsonReportTest holds the two to the
- * same bytes), so the document is unchanged.
+ * Jackson's generator (a pretty printer call and a char copy per value; docs/performance.md). The
+ * values are {@link JsonBytes}'s, byte for byte what Jackson writes (JsonReportTest holds the two to
+ * the same bytes), so the document is unchanged.
  */
 final class JsonRows extends JsonBytes {
     private static final byte[] PROTO = key("{", "proto"), STATE = key(",", "state"), LOCAL = key(",", "local"),
