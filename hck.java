@@ -276,7 +276,9 @@ public class hck implements Callable<Integer> {
 
     public static void main(String[] args) {
         NetlinkSource.loadInBackground(); // JNA's native library loads while picocli reads the command line
-        System.exit(commandLine().execute(args));
+        CommandLine cmd = commandLine();
+        int code = cmd.execute(args);
+        System.exit(Guard.exitCode(code, ((hck) cmd.getCommand()).mode != null && ((hck) cmd.getCommand()).mode.check));
     }
 
     static CommandLine commandLine() {

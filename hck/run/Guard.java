@@ -13,6 +13,16 @@ public final class Guard {
     private Guard() {}
 
     /**
+     * The exit code once the command returned: after a stop signal, the signal's (UNKNOWN for the
+     * check), as its handler ends the run. The handler and this thread race to the end, and a run
+     * whose temp files the handler just removed must not exit with their failure (1) instead.
+     */
+    public static int exitCode(int returned, boolean check) {
+        if (Signals.stopRequested() == null) return returned;
+        return check ? Status.UNKNOWN.exitCode : Signals.exitCode();
+    }
+
+    /**
      * -t covers the whole check, from the JVM's first line of hck ({@code startedNs}): opening the log included.
      * A resident run ({@code --every}) and a live one are asked to stop by a signal: the cycle in progress finishes.
      */
