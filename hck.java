@@ -8,6 +8,10 @@
 //DEPS net.java.dev.jna:jna:5.19.1
 //RUNTIME_OPTIONS -XX:+UseParallelGC -XX:ParallelGCThreads=2 -Xmn24m -XX:MaxTenuringThreshold=0 -XX:TieredStopAtLevel=1 -Xlog:disable -Xlog:all=warning,cds*=off:stderr --enable-native-access=ALL-UNNAMED
 //CDS
+//SOURCES hck/bpf/Bpf.java
+//SOURCES hck/bpf/Btf.java
+//SOURCES hck/bpf/StampProgram.java
+//SOURCES hck/bpf/Stamps.java
 //SOURCES hck/act/DestroyMethod.java
 //SOURCES hck/act/Ledger.java
 //SOURCES hck/act/LiveLock.java
@@ -47,6 +51,7 @@
 //SOURCES hck/model/ProcessForecast.java
 //SOURCES hck/model/Retrans.java
 //SOURCES hck/model/Sock.java
+//SOURCES hck/model/Stamp.java
 //SOURCES hck/model/SocketTimer.java
 //SOURCES hck/model/TcpState.java
 //SOURCES hck/model/UdpInfo.java
@@ -129,21 +134,16 @@
 package hck;
 
 import hck.act.LiveLock;
-import hck.check.CheckAnswer;
-import hck.check.Status;
+import hck.bpf.Stamps;
+import hck.check.*;
 import hck.container.Containers;
-import hck.io.Credentials;
-import hck.io.HostRoot;
+import hck.io.*;
 import hck.netns.Namespaces;
-import hck.report.LogReport;
-import hck.report.Logs;
-import hck.rules.Durations;
-import hck.rules.Rules;
-import hck.rules.RulesException;
+import hck.report.*;
+import hck.rules.*;
 import hck.run.*;
 import hck.run.ExitCode;
-import hck.scan.NetlinkSource;
-import hck.scan.Scanner;
+import hck.scan.*;
 import hck.sys.KernelInfo;
 import org.slf4j.Logger;
 import picocli.CommandLine;
@@ -329,10 +329,11 @@ public class hck implements Callable<Integer> {
             // --netns / --all-netns, else the rules file's netns key, else hck's own namespace
             String netns = where == null ? rules.netns() : where.all ? "all" : where.netns;
             Containers containers = new Containers(why -> log.debug("Container unknown: {}", why));
+            Stamps stamps = Stamps.open(Path.of(rules.stamps().pin()), !rules.stamps().on(), KernelInfo.currentRelease());
             Plan plan = new Plan(runMode, rules, rulesOrigin, source,
                     Namespaces.byContainer(Namespaces.select(netns, log::warn), containers, where == null ? null : where.netns), containers,
-                    new RunMemory(RunMemory.defaultPath(stateFile), log::warn), clock, log);
-            try (LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null) {
+                    new RunMemory(RunMemory.defaultPath(stateFile), log::warn), clock, log, stamps);
+            try (stamps; LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null) {
                 return run(plan, outputs);
             }
         } catch (LiveLock.Held e) {
@@ -357,6 +358,7 @@ public class hck implements Callable<Integer> {
             report.banner(Version.NUMBER, plan.mode().banner, rulesOrigin, Durations.perState(plan.rules().timeouts()));
             KernelInfo kernel = KernelInfo.probe(plan.live());
             log.info(kernel.describe());
+            log.info(plan.stamps().describe());
             Sweep sweep = Sweep.run(plan);
             Verdicts verdicts = Verdicts.of(plan, sweep, report::notListed);
             // the forecasts on a second core while this one acts and keeps the record

@@ -1,8 +1,11 @@
 package hck.decide;
 
-/** Where an age came from (JSON {@code age_source}); each is a lower bound of the time in the state. */
+/**
+ * Where an age came from (JSON {@code age_source}): {@code stamp} is the exact time in the state
+ * (hck's stamp of its entry); each of the others is a lower bound of it.
+ */
 public enum AgeSource {
-    TCP_INFO("tcp_info"), TIMER("timer"), RETRANSMITS("retransmits"), FIRST_SEEN("first_seen");
+    STAMP("stamp"), TCP_INFO("tcp_info"), TIMER("timer"), RETRANSMITS("retransmits"), FIRST_SEEN("first_seen");
 
     public final String json;
 

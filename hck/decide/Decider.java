@@ -63,6 +63,11 @@ public final class Decider {
             long len = s.state() == TcpState.TIME_WAIT ? TIME_WAIT_LEN_MS : finTimeoutMs;
             age = Math.max(0, len - s.timer().remainingMs());
             source = AgeSource.TIMER;
+        } else if (s.stamp() != null) {
+            // the exact time in the state, unless traffic since says the socket is not idle
+            long traffic = trafficSince(s, s.stamp().ageMs());
+            age = Math.min(s.stamp().ageMs(), traffic);
+            source = traffic < s.stamp().ageMs() ? AgeSource.TCP_INFO : AgeSource.STAMP;
         } else if (s.hasTcpInfo() && s.finUnacked()) {
             // our FIN is not acknowledged: lastack is the last ACK before the close (FIN_WAIT1) or the
             // peer's FIN (LAST_ACK), both older than the state; the FIN's retransmissions and the first
@@ -133,6 +138,24 @@ public final class Decider {
         if (stuck) why.add("UDP receive queue at " + s.recvQ() + " bytes for " + Durations.tenths(age) + "s > " + Durations.text(u.timeout()) + " (app not reading)");
         if (dropping) why.add("UDP socket dropped " + (s.udp().drops() - s.udp().dropsBefore()) + " datagrams since the last run (receive buffer full)");
         return new Decision(s, Verdict.HUNG, String.join("; ", why), u.timeout(), age, AgeSource.FIRST_SEEN);
+    }
+
+    /**
+     * Data or ACKs later than this, after the entry into the state, are the entry's own segment
+     * (the FIN, or the ACK of ours) seen through tcp_info's jiffies, not traffic.
+     */
+    static final long SAME_EVENT_MS = 100;
+
+    /**
+     * The age of the last traffic the socket had after entering its state, from tcp_info (data
+     * sent, data received, and — except where our FIN waits for its ACK, which a peer that stopped
+     * reading answers to every window probe — ACKs received), or {@code stampMs} when it had none:
+     * time in a state is not idleness, and a socket that still moves data is judged by that.
+     */
+    static long trafficSince(Sock s, long stampMs) {
+        long last = Math.min(s.lastSndMs(), s.lastRcvMs());
+        if (!s.finUnacked()) last = Math.min(last, s.lastAckMs());
+        return last < stampMs - SAME_EVENT_MS ? last : stampMs;
     }
 
     /**
@@ -231,13 +254,13 @@ public final class Decider {
 
     static String hungReason(Sock s, long ageMs, AgeSource source, Duration timeout) {
         String how = source == AgeSource.FIRST_SEEN ? "seen for " : source == AgeSource.RETRANSMITS ? "for at least "
-                : s.state() == TcpState.CLOSE_WAIT ? "idle " : "for ";
+                : s.state() == TcpState.CLOSE_WAIT && source != AgeSource.STAMP ? "idle " : "for ";
         String why = switch (s.state()) {
             case CLOSE_WAIT -> "app not closing socket: " + Diagnosis.of(s).text;
-            case FIN_WAIT1 -> "peer not acknowledging our FIN";
+            case FIN_WAIT1 -> s.sendQ() > 1 ? "peer stopped reading: " + (s.sendQ() - 1) + " bytes wait before our FIN" : "peer not acknowledging our FIN";
+            case LAST_ACK -> s.sendQ() > 1 ? "peer stopped reading: " + (s.sendQ() - 1) + " bytes wait before our FIN" : "peer never acknowledged our FIN";
             case FIN_WAIT2 -> s.orphan() ? "orphaned, peer never sent its FIN" : "peer never sent its FIN";
             case CLOSING -> "simultaneous close, final ACK missing";
-            case LAST_ACK -> "peer never acknowledged our FIN";
             case TIME_WAIT -> "left by an active close";
             default -> "unexpected state";
         };

@@ -7,7 +7,7 @@ import java.util.List;
 
 /** This process's effective uid and capabilities, from /proc/self/status, read once (no native call). */
 public final class Credentials {
-    public static final int CAP_NET_ADMIN = 12;
+    public static final int CAP_NET_ADMIN = 12, CAP_SYS_ADMIN = 21, CAP_PERFMON = 38, CAP_BPF = 39;
     private static volatile List<String> status;
 
     private Credentials() {}
@@ -32,6 +32,15 @@ public final class Credentials {
             return Integer.parseInt(field("Uid").split("\\s+")[1]);
         } catch (RuntimeException e) {
             return "root".equals(System.getProperty("user.name")) ? 0 : -1;
+        }
+    }
+
+    /** The seccomp mode of this process (0 none, 1 strict, 2 filter), or -1 when /proc cannot tell. */
+    public static int seccomp() {
+        try {
+            return Integer.parseInt(field("Seccomp"));
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
 

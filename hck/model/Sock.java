@@ -22,8 +22,12 @@ public record Sock(
         UdpInfo udp,
         Seen seen) {
 
-    /** The times tcp_info gives, in milliseconds since each event, and the retransmission state (null where not read). */
-    public record TcpInfo(long lastSndMs, long lastRcvMs, long lastAckMs, Retrans retrans) {}
+    /**
+     * What the kernel keeps of a full socket: the times tcp_info gives, in milliseconds since each
+     * event, the retransmission state (null where not read), and hck's stamp of its entry into the
+     * state (null where the socket has none, or stamps are not read).
+     */
+    public record TcpInfo(long lastSndMs, long lastRcvMs, long lastAckMs, Retrans retrans, Stamp stamp) {}
 
     /**
      * What hck adds to the dump: the owning processes (sorted by PID), the epoch of the first
@@ -66,6 +70,11 @@ public record Sock(
 
     public Retrans retrans() {
         return tcpInfo == null ? null : tcpInfo.retrans();
+    }
+
+    /** hck's stamp of the socket's entry into its current state, or null (none, or one of a state it has left). */
+    public Stamp stamp() {
+        return tcpInfo == null || tcpInfo.stamp() == null || tcpInfo.stamp().state() != state ? null : tcpInfo.stamp();
     }
 
     public List<Owner> owners() {

@@ -42,6 +42,14 @@ public final class JsonReport {
             g.writeBooleanField("time_wait_destroy", run.kernel().timeWaitDestroy());
             g.writeBooleanField("orphan_destroy", run.kernel().orphanDestroy());
             g.writeEndObject();
+            if (run.stamps() != null) {
+                g.writeObjectFieldStart("stamps");
+                g.writeStringField("status", run.stamps().status());
+                g.writeStringField("pin", run.stamps().pin());
+                g.writeStringField("since", run.stamps().since() == null ? null : run.stamps().since().truncatedTo(ChronoUnit.MILLIS).toString());
+                g.writeStringField("reason", run.stamps().reason());
+                g.writeEndObject();
+            }
             g.writeStringField("rules", run.rules());
             g.writeNumberField("parse_errors", run.parseErrors());
             g.writeObjectFieldStart("summary");

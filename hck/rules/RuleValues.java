@@ -191,6 +191,12 @@ final class RuleValues {
         throw error(n, path, "must be true or false");
     }
 
+    /** on/off (or true/false). */
+    boolean onOff(Node n, String path) throws RulesException {
+        if (n instanceof Scalar s && (s.token() == JsonToken.VALUE_TRUE || s.token() == JsonToken.VALUE_FALSE)) return bool(n, path);
+        return word(n, path, "on", "off").equals("on");
+    }
+
     boolean skip(Node n, String path) throws RulesException {
         if (n == null) return false;
         if (n instanceof Scalar s && "skip".equals(s.text())) return true;

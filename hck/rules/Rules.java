@@ -19,7 +19,8 @@ public record Rules(
         String netns,
         Reporting reporting,
         Udp udp,
-        Forecast forecast) {
+        Forecast forecast,
+        StampRules stamps) {
 
     /** Always protected, whatever a rules file says: a rules file can add names, never remove these. */
     public static final List<String> BUILT_IN_PROTECTED = List.of(
@@ -35,7 +36,8 @@ public record Rules(
                     TcpState.TIME_WAIT, Duration.ofSeconds(120))),
             new Filters(List.of(22), List.of(), List.of(), List.of(), List.of(), List.of(), List.of()),
             new Termination(List.of(Termination.Method.SOCKET), Duration.ofSeconds(10), true, false, List.of(), false), null,
-            new Reporting(Thresholds.DEFAULT, List.of(), 500), new Udp(false, 1, Duration.ofSeconds(60), false), Forecast.DEFAULT);
+            new Reporting(Thresholds.DEFAULT, List.of(), 500), new Udp(false, 1, Duration.ofSeconds(60), false), Forecast.DEFAULT,
+            new StampRules(true, "/sys/fs/bpf/hck"));
 
     public Rules {
         timeouts = timeouts(timeouts);
@@ -79,20 +81,26 @@ public record Rules(
     }
 
     public Rules withTimeouts(Map<TcpState, Duration> t) {
-        return new Rules(t, filters, termination, netns, reporting, udp, forecast);
+        return new Rules(t, filters, termination, netns, reporting, udp, forecast, stamps);
     }
 
     public Rules withFilters(Filters f) {
-        return new Rules(timeouts, f, termination, netns, reporting, udp, forecast);
+        return new Rules(timeouts, f, termination, netns, reporting, udp, forecast, stamps);
     }
 
     public Rules withReporting(Reporting r) {
-        return new Rules(timeouts, filters, termination, netns, r, udp, forecast);
+        return new Rules(timeouts, filters, termination, netns, r, udp, forecast, stamps);
     }
 
     public Rules withUdp(Udp u) {
-        return new Rules(timeouts, filters, termination, netns, reporting, u, forecast);
+        return new Rules(timeouts, filters, termination, netns, reporting, u, forecast, stamps);
     }
+
+    /**
+     * hck's stamps in the kernel (exact ages): read and, as root, installed unless {@code on} is
+     * false; pinned in the bpffs directory {@code pin}.
+     */
+    public record StampRules(boolean on, String pin) {}
 
     /**
      * Exhaustion forecasts: growth rates from the samples of the last {@code window} (runs that

@@ -22,7 +22,7 @@ import static hck.rules.YamlTree.absent;
  */
 public final class RulesLoader {
     private static final Set<String> TOP = Set.of("timeouts", "exclude", "exclude_containers", "include", "protected_processes",
-            "processes", "ports", "termination", "netns", "check", "notify", "udp", "forecast", "log_limit");
+            "processes", "ports", "termination", "netns", "check", "notify", "udp", "forecast", "log_limit", "stamps", "stamps_pin");
     private static final Rules BUILT_IN = Rules.BUILT_IN;
     private final RuleValues v;
 
@@ -44,7 +44,7 @@ public final class RulesLoader {
                 processes(top.get("processes")), ports(top.get("ports")));
         Rules.Reporting reporting = new Rules.Reporting(check(top.get("check")), notify(top.get("notify")), logLimit(top.get("log_limit")));
         return new Rules(timeouts(top.get("timeouts")), filters, termination(top.get("termination")), netns(top.get("netns")), reporting,
-                udp(top.get("udp")), forecast(top.get("forecast")));
+                udp(top.get("udp")), forecast(top.get("forecast")), stamps(top.get("stamps"), top.get("stamps_pin")));
     }
 
     private Map<TcpState, Duration> timeouts(Node n) throws RulesException {
@@ -129,6 +129,14 @@ public final class RulesLoader {
         }
         if (methods.isEmpty()) throw v.error(n, "termination.methods", "must name at least one of: " + allowed);
         return methods;
+    }
+
+    private Rules.StampRules stamps(Node on, Node pin) throws RulesException {
+        Rules.StampRules b = BUILT_IN.stamps();
+        boolean enabled = absent(on) ? b.on() : v.onOff(on, "stamps");
+        String dir = absent(pin) ? b.pin() : v.text(pin, "stamps_pin");
+        if (!dir.startsWith("/") || dir.equals("/")) throw v.error(pin, "stamps_pin", "must be an absolute directory path on a bpffs (default " + b.pin() + ")");
+        return new Rules.StampRules(enabled, dir);
     }
 
     private String netns(Node n) throws RulesException {

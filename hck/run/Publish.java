@@ -43,7 +43,7 @@ public final class Publish {
     public int all(KernelInfo kernel, Sweep sweep, Verdicts verdicts, RunReport report, Foresight foresight) {
         Stopwatch clock = plan.clock();
         RunInfo run = new RunInfo(Version.NUMBER, Host.name(), plan.mode().label, clock.startedAt(), clock.ms(), sweep.source(), kernel,
-                plan.rulesOrigin(), sweep.parseErrors());
+                plan.stamps() == null ? null : plan.stamps().status(), plan.rulesOrigin(), sweep.parseErrors());
         // the JSON document on a second core while this one formats the log: at scale each takes about as long
         Background jsonWriter = outputs.json() == null ? null
                 : Background.start("hck-json", () -> outputs.writeJson(run, report, foresight));

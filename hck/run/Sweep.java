@@ -43,7 +43,8 @@ public record Sweep(List<NsScan> scans, List<Sock> candidates, List<Sock> socket
         for (Namespace ns : plan.namespaces()) {
             try {
                 scans.add(NetnsSwitch.inside(ns, () -> {
-                    Scanner scanner = new Scanner(plan.source(), log::warn).onFirstOwnedCandidate(startOwners);
+                    Scanner scanner = new Scanner(plan.source(), log::warn).onFirstOwnedCandidate(startOwners)
+                            .readingStamps(plan.stamps() == null ? -1 : plan.stamps().mapFd());
                     ScanResult tcp = scanner.scan().inNetns(ns.label());
                     ScanResult udp = plan.rules().udp().enabled() ? scanner.scanUdp().inNetns(ns.label()) : null;
                     return new NsScan(ns, scanner, tcp, udp, Host.finTimeout());

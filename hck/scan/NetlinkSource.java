@@ -14,6 +14,7 @@ import hck.model.Endpoint;
 import hck.model.Retrans;
 import hck.model.SocketTimer;
 import hck.model.Sock;
+import hck.model.Stamp;
 import hck.model.TcpState;
 import hck.sys.InetDiag;
 import hck.sys.LibC;
@@ -40,14 +41,22 @@ public final class NetlinkSource implements SocketSource {
     static final String[] TIMERS = {null, "on", "keepalive", "timewait", "persist"};
 
     private final Runnable firstOwned;
+    private final int stampMap;
+    private final java.util.function.Consumer<String> note;
 
     public NetlinkSource() {
-        this(() -> { });
+        this(() -> { }, -1, m -> { });
     }
 
-    /** @param firstOwned run once, during the dump, at the first watched socket with an inode (one a process may hold) */
-    public NetlinkSource(Runnable firstOwned) {
+    /**
+     * @param firstOwned run once, during the dump, at the first watched socket with an inode (one a process may hold)
+     * @param stampMap   the stamp map's fd, whose values the dump asks for beside each watched socket; -1 for none
+     * @param note       told when the kernel refused the stamps (the dump is then made again without them)
+     */
+    public NetlinkSource(Runnable firstOwned, int stampMap, java.util.function.Consumer<String> note) {
         this.firstOwned = firstOwned;
+        this.stampMap = stampMap;
+        this.note = note;
     }
 
     @Override
@@ -92,7 +101,7 @@ public final class NetlinkSource implements SocketSource {
         long[][] out = {new long[1024]};
         int[] n = {0};
         try (Netlink nl = Netlink.open()) {
-            walk(nl, watched, false, m -> {
+            walk(nl, watched, false, -1, m -> {
                 if (n[0] == out[0].length) out[0] = java.util.Arrays.copyOf(out[0], n[0] * 2);
                 out[0][n[0]++] = InetDiag.cookie(m);
             }, () -> n[0] = 0);
@@ -112,21 +121,33 @@ public final class NetlinkSource implements SocketSource {
         AddressTexts texts = new AddressTexts();
         // the ephemeral ports in use, counted from what the dump already reads (only in a full scan)
         PortCounts ports = countOthers ? PortCounts.ofThisNamespace() : null;
+        boolean[] owned = {false};
+        Runnable reset = () -> {
+            sockets.clear();
+            if (ports != null) ports.clear();
+        };
         try (Netlink nl = Netlink.open()) {
-            boolean[] owned = {false};
-            walk(nl, watched, true, m -> {
-                Sock s = socket(m, names, texts);
+            long bootNs = stampMap < 0 ? 0 : LibC.bootTimeNs(); // before the dump: a stamp's age is then never above the truth
+            Sink sink = m -> {
+                Sock s = socket(m, names, texts, bootNs);
                 sockets.add(s);
                 if (ports != null) ports.add(s.state(), s.local().address(), s.local().port(), s.remote().address(), s.remote().port());
                 if (!owned[0] && s.inode() != 0) {
                     owned[0] = true;
                     firstOwned.run();
                 }
-            }, () -> {
-                sockets.clear();
-                if (ports != null) ports.clear();
-            });
-            if (countOthers) walk(nl, others, false, m -> {
+            };
+            try {
+                walk(nl, watched, true, stampMap, sink, reset);
+            } catch (IOException e) {
+                if (stampMap < 0) throw e;
+                note.accept("the kernel refused to dump the stamps (" + e.getMessage() + "): ages are lower bounds");
+                reset.run();
+                try (Netlink again = Netlink.open()) {
+                    walk(again, watched, true, -1, sink, reset);
+                }
+            }
+            if (countOthers) walk(nl, others, false, -1, m -> {
                 count[0]++;
                 int sport = InetDiag.sport(m);
                 if (!ports.ephemeral(sport)) return;
@@ -143,10 +164,10 @@ public final class NetlinkSource implements SocketSource {
     }
 
     /** Both families in one walk where the kernel serves it, else one dump per family ({@code reset} drops a partial answer). */
-    private static void walk(Netlink nl, int states, boolean info, Sink sink, Runnable reset) throws IOException {
-        if (dumpBothFamilies(nl, states, info, sink)) return;
+    private static void walk(Netlink nl, int states, boolean info, int stampMap, Sink sink, Runnable reset) throws IOException {
+        if (dumpBothFamilies(nl, states, info, stampMap, sink)) return;
         reset.run();
-        for (int family : new int[] {AF_INET, AF_INET6}) dump(nl, family, states, info, sink);
+        for (int family : new int[] {AF_INET, AF_INET6}) dump(nl, family, states, info, stampMap, sink);
     }
 
     /**
@@ -157,13 +178,15 @@ public final class NetlinkSource implements SocketSource {
      * SOCK_DIAG_BY_FAMILY needs one walk per family. Its answers are the same inet_diag_msg. False
      * when the kernel refuses the request (no compat handler).
      */
-    private static boolean dumpBothFamilies(Netlink nl, int states, boolean info, Sink sink) throws IOException {
-        ByteBuffer req = ByteBuffer.allocate(Netlink.HEADER + InetDiag.REQ_COMPAT).order(ByteOrder.nativeOrder());
-        InetDiag.header(req, Netlink.HEADER + InetDiag.REQ_COMPAT, TCPDIAG_GETSOCK, NLM_F_REQUEST | NLM_F_DUMP, 2);
+    private static boolean dumpBothFamilies(Netlink nl, int states, boolean info, int stampMap, Sink sink) throws IOException {
+        int length = Netlink.HEADER + InetDiag.REQ_COMPAT + (stampMap < 0 ? 0 : 12);
+        ByteBuffer req = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());
+        InetDiag.header(req, length, TCPDIAG_GETSOCK, NLM_F_REQUEST | NLM_F_DUMP, 2);
         // struct inet_diag_req: family, src_len, dst_len, ext, inet_diag_sockid (48 bytes), states, dbs
         req.put((byte) AF_INET).put((byte) 0).put((byte) 0).put((byte) (info ? 1 << (INET_DIAG_INFO - 1) : 0));
         req.position(Netlink.HEADER + 4 + 48);
         req.putInt(states).putInt(0);
+        InetDiag.storageRequest(req, stampMap);
         nl.send(req);
         boolean[] refused = new boolean[1];
         nl.receive((type, seq, payload) -> {
@@ -178,11 +201,13 @@ public final class NetlinkSource implements SocketSource {
         return !refused[0];
     }
 
-    private static void dump(Netlink nl, int family, int states, boolean info, Sink sink) throws IOException {
-        ByteBuffer req = ByteBuffer.allocate(Netlink.HEADER + InetDiag.REQ_V2).order(ByteOrder.nativeOrder());
-        InetDiag.header(req, Netlink.HEADER + InetDiag.REQ_V2, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1);
+    private static void dump(Netlink nl, int family, int states, boolean info, int stampMap, Sink sink) throws IOException {
+        int length = Netlink.HEADER + InetDiag.REQ_V2 + (stampMap < 0 ? 0 : 12);
+        ByteBuffer req = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());
+        InetDiag.header(req, length, SOCK_DIAG_BY_FAMILY, NLM_F_REQUEST | NLM_F_DUMP, 1);
         InetDiag.requestV2(req, family, IPPROTO_TCP, info ? 1 << (INET_DIAG_INFO - 1) : 0, states);
-        req.position(req.capacity());
+        req.position(Netlink.HEADER + InetDiag.REQ_V2);
+        InetDiag.storageRequest(req, stampMap);
         nl.send(req);
         nl.receive((type, seq, payload) -> {
             if (type == Netlink.NLMSG_DONE) return false;
@@ -192,8 +217,8 @@ public final class NetlinkSource implements SocketSource {
         });
     }
 
-    /** inet_diag_msg (linux/inet_diag.h), then its attributes; only INET_DIAG_INFO is read. */
-    static Sock socket(ByteBuffer m, Map<Integer, String> names, AddressTexts texts) {
+    /** inet_diag_msg (linux/inet_diag.h), then its attributes: INET_DIAG_INFO, and the stamp ({@code bootNs}: the clock before the dump). */
+    static Sock socket(ByteBuffer m, Map<Integer, String> names, AddressTexts texts, long bootNs) {
         int family = InetDiag.family(m);
         TcpState state = InetDiag.state(m);
         int timer = InetDiag.timer(m), retrans = InetDiag.retrans(m);
@@ -204,19 +229,23 @@ public final class NetlinkSource implements SocketSource {
         String local = texts.of(family, m, InetDiag.address(0), 0), remote = texts.of(family, m, remoteAt, 1);
         boolean linkLocalPeer = family == AF_INET6 && (m.get(remoteAt) & 0xff) == 0xfe && (m.get(remoteAt + 1) & 0xc0) == 0x80;
         Sock.TcpInfo info = null;
+        Stamp stamp = null;
         for (int p = InetDiag.MSG; p + 4 <= m.limit(); ) {
             int alen = Short.toUnsignedInt(m.getShort(p));
-            int atype = Short.toUnsignedInt(m.getShort(p + 2));
+            int atype = Short.toUnsignedInt(m.getShort(p + 2)) & 0x3fff;
             if (alen < 4) break;
             if (atype == INET_DIAG_INFO && alen >= 4 + 60) {
                 // struct tcp_info: tcpi_retransmits (2), tcpi_backoff (4), tcpi_rto in µs (8); tcpi_last_data_sent (44),
                 // tcpi_last_data_recv (52), tcpi_last_ack_recv (56)
                 info = new Sock.TcpInfo(Integer.toUnsignedLong(m.getInt(p + 4 + 44)), Integer.toUnsignedLong(m.getInt(p + 4 + 52)),
                         Integer.toUnsignedLong(m.getInt(p + 4 + 56)),
-                        new Retrans(m.get(p + 4 + 2) & 0xff, m.get(p + 4 + 4) & 0xff, Integer.toUnsignedLong(m.getInt(p + 4 + 8)) / 1000));
+                        new Retrans(m.get(p + 4 + 2) & 0xff, m.get(p + 4 + 4) & 0xff, Integer.toUnsignedLong(m.getInt(p + 4 + 8)) / 1000), null);
+            } else if (atype == InetDiag.STORAGES) {
+                stamp = InetDiag.stamp(m, p + 4, p + alen, bootNs);
             }
             p += (alen + 3) & ~3;
         }
+        if (info != null && stamp != null) info = new Sock.TcpInfo(info.lastSndMs(), info.lastRcvMs(), info.lastAckMs(), info.retrans(), stamp);
         SocketTimer t = timer > 0 && timer < TIMERS.length ? new SocketTimer(TIMERS[timer], InetDiag.expires(m), retrans) : null;
         return new Sock(state, new Endpoint(local, InetDiag.sport(m), zone), new Endpoint(remote, InetDiag.dport(m), linkLocalPeer ? zone : null),
                 InetDiag.rqueue(m), InetDiag.wqueue(m), inode, Long.toHexString(InetDiag.cookie(m)), t, info, null, null);

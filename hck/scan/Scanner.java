@@ -29,6 +29,7 @@ public final class Scanner {
     private final Consumer<String> warn;
     private SocketSource used, usedUdp;
     private Runnable firstOwned = () -> { };
+    private int stampMap = -1;
 
     public Scanner(Choice choice, Consumer<String> warn) {
         this.choice = choice;
@@ -41,6 +42,12 @@ public final class Scanner {
         return this;
     }
 
+    /** Reads hck's stamps from the map with fd {@code mapFd} (-1: none) in the netlink dump. */
+    public Scanner readingStamps(int mapFd) {
+        stampMap = mapFd;
+        return this;
+    }
+
     public ScanResult scan() throws IOException {
         ProcNetSource proc = new ProcNetSource(PROC_NET);
         if (choice == Choice.PROC) {
@@ -48,7 +55,7 @@ public final class Scanner {
             return proc.scan();
         }
         if (choice == Choice.NETLINK || (choice == Choice.AUTO && NetlinkSource.available())) {
-            NetlinkSource nl = new NetlinkSource(firstOwned);
+            NetlinkSource nl = new NetlinkSource(firstOwned, stampMap, warn);
             try {
                 ScanResult r = nl.scan();
                 used = nl;

@@ -215,7 +215,7 @@ public final class SsParser {
             Retrans r = rtoMs == null ? null
                     : new Retrans(timer != null && "on".equals(timer.name()) ? timer.retransmits() : 0, backoff, Math.round(Math.floor(rtoMs)));
             return new Sock(state, local, remote, recvQ, sendQ, Math.max(inode, 0), cookie, timer,
-                    info ? new Sock.TcpInfo(orZero(lastSnd), orZero(lastRcv), orZero(lastAck), r) : null, null, null);
+                    info ? new Sock.TcpInfo(orZero(lastSnd), orZero(lastRcv), orZero(lastAck), r, null) : null, null, null);
         }
 
         private static long orZero(Long v) {

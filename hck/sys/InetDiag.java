@@ -1,5 +1,6 @@
 package hck.sys;
 
+import hck.model.Stamp;
 import hck.model.TcpState;
 
 import java.nio.ByteBuffer;
@@ -20,6 +21,8 @@ public final class InetDiag {
     public static final int REQ_V2 = 56, REQ_COMPAT = 60, MSG = 72;
     /** idiag_cookie when no cookie is known: the kernel then matches on the 4-tuple alone (INET_DIAG_NOCOOKIE). */
     public static final long NO_COOKIE = 0xFFFF_FFFF_FFFF_FFFFL;
+    /** INET_DIAG_REQ_SK_BPF_STORAGES (a request's attribute) and INET_DIAG_SK_BPF_STORAGES (an answer's), linux/inet_diag.h. */
+    public static final int REQ_STORAGES = 2, STORAGES = 20;
     /** struct inet_diag_sockid, at offset 4 of both the request and the answer. */
     private static final int SOCKID = 4;
 
@@ -109,5 +112,33 @@ public final class InetDiag {
 
     public static long inode(ByteBuffer m) {
         return Integer.toUnsignedLong(m.getInt(68));
+    }
+
+    /** The request's attribute asking for the values of the stamp map beside each socket: nested {SK_DIAG_BPF_STORAGE_REQ_MAP_FD u32}. */
+    public static int storageRequest(ByteBuffer req, int stampMap) {
+        if (stampMap < 0) return 0;
+        req.putShort((short) 12).putShort((short) (REQ_STORAGES | 0x8000)).putShort((short) 8).putShort((short) 1).putInt(stampMap);
+        return 12;
+    }
+
+    /**
+     * The stamp in INET_DIAG_SK_BPF_STORAGES (from {@code at} to {@code end}): SK_DIAG_BPF_STORAGE
+     * {MAP_ID (2), MAP_VALUE (3): struct hck_stamp {u64 boot_ns; u32 state; u32 from}}, or null.
+     */
+    public static Stamp stamp(ByteBuffer m, int at, int end, long bootNs) {
+        for (int x = at; x + 4 <= end; x += (Short.toUnsignedInt(m.getShort(x)) + 3) & ~3) {
+            int xlen = Short.toUnsignedInt(m.getShort(x));
+            if (xlen < 4) return null;
+            for (int y = x + 4; y + 4 <= x + xlen; y += (Short.toUnsignedInt(m.getShort(y)) + 3) & ~3) {
+                int ylen = Short.toUnsignedInt(m.getShort(y));
+                if (ylen < 4) return null;
+                if ((m.getShort(y + 2) & 0x3fff) == 3 && ylen >= 4 + 16) {
+                    long entered = m.getLong(y + 4);
+                    TcpState state = TcpState.fromKernelCode(m.getInt(y + 12)), from = TcpState.fromKernelCode(m.getInt(y + 16));
+                    return state == null ? null : new Stamp(state, from, Math.max(0, (bootNs - entered) / 1_000_000));
+                }
+            }
+        }
+        return null;
     }
 }

@@ -87,7 +87,7 @@ public record KernelInfo(String release, Boolean sockDestroy, boolean timeWaitDe
         return atLeast(release, major, minor);
     }
 
-    static boolean atLeast(String release, int major, int minor) {
+    public static boolean atLeast(String release, int major, int minor) {
         String[] p = release.split("[.-]");
         try {
             int ma = Integer.parseInt(p[0]), mi = p.length > 1 ? Integer.parseInt(p[1]) : 0;

@@ -40,6 +40,19 @@ public final class LibC {
         int shutdown(int fd, int how) throws LastErrorException;
 
         long syscall(long number, Object... args) throws LastErrorException;
+
+        int clock_gettime(int clock, long[] timespec);
+
+        int mount(String source, String target, String type, long flags, String data) throws LastErrorException;
+    }
+
+    private static final int CLOCK_BOOTTIME = 7;
+
+    /** CLOCK_BOOTTIME in ns: the clock of the kernel's stamps (bpf_ktime_get_boot_ns), which counts suspend too. */
+    public static long bootTimeNs() {
+        long[] ts = new long[2];
+        if (c().clock_gettime(CLOCK_BOOTTIME, ts) != 0) throw new IllegalStateException("clock_gettime(CLOCK_BOOTTIME) failed");
+        return ts[0] * 1_000_000_000L + ts[1];
     }
 
     private static volatile C c;

@@ -28,7 +28,7 @@ public final class Socks {
     public static Sock of(TcpState state, Endpoint local, Endpoint remote, long recvQ, long sendQ, long inode, String cookie, SocketTimer timer,
                           Long lastSndMs, Long lastRcvMs, Long lastAckMs, List<Owner> owners, Long firstSeenMs, String netns, UdpInfo udp) {
         Sock.TcpInfo info = lastAckMs == null ? null
-                : new Sock.TcpInfo(lastSndMs == null ? 0 : lastSndMs, lastRcvMs == null ? 0 : lastRcvMs, lastAckMs, null);
+                : new Sock.TcpInfo(lastSndMs == null ? 0 : lastSndMs, lastRcvMs == null ? 0 : lastRcvMs, lastAckMs, null, null);
         return new Sock(state, local, remote, recvQ, sendQ, inode, cookie, timer, info, udp, new Sock.Seen(owners, firstSeenMs, netns, null));
     }
 
@@ -36,6 +36,14 @@ public final class Socks {
     public static Sock withRetrans(Sock s, Retrans r) {
         Sock.TcpInfo i = s.tcpInfo();
         return new Sock(s.state(), s.local(), s.remote(), s.recvQ(), s.sendQ(), s.inode(), s.cookie(), s.timer(),
-                new Sock.TcpInfo(i.lastSndMs(), i.lastRcvMs(), i.lastAckMs(), r), s.udp(), s.seen());
+                new Sock.TcpInfo(i.lastSndMs(), i.lastRcvMs(), i.lastAckMs(), r, i.stamp()), s.udp(), s.seen());
+    }
+
+    /** {@code s} with a stamp of its entry into {@code state}, {@code ageMs} before the dump. */
+    public static Sock withStamp(Sock s, hck.model.TcpState state, long ageMs) {
+        Sock.TcpInfo i = s.tcpInfo();
+        return new Sock(s.state(), s.local(), s.remote(), s.recvQ(), s.sendQ(), s.inode(), s.cookie(), s.timer(),
+                new Sock.TcpInfo(i.lastSndMs(), i.lastRcvMs(), i.lastAckMs(), i.retrans(), new hck.model.Stamp(state, hck.model.TcpState.ESTABLISHED, ageMs)),
+                s.udp(), s.seen());
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
 public final class SourceDump {
     public static void main(String[] args) throws Exception {
         int[] firstOwned = {0};
-        SocketSource source = args[0].equals("netlink") ? new NetlinkSource(() -> firstOwned[0]++) : new SsSource("ss");
+        SocketSource source = args[0].equals("netlink") ? new NetlinkSource(() -> firstOwned[0]++, -1, m -> { }) : new SsSource("ss");
         List<String> lines = source.scan().candidates().stream().map(SourceDump::line).sorted().toList();
         lines.forEach(System.out::println);
         System.err.println("first-owned calls: " + firstOwned[0]); // when the owner pass would start

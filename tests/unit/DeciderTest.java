@@ -264,6 +264,52 @@ class DeciderTest {
         assertEquals(AgeSource.TCP_INFO, decide(Rules.BUILT_IN, full(TcpState.CLOSING, 7_000, APP)).ageSource());
     }
 
+    /** A full socket with tcp_info's three times and, where {@code stampMs} is not null, a stamp of its entry into {@code stamped}. */
+    static Sock stamped(TcpState state, long sendQ, long lastSnd, long lastRcv, long lastAck, TcpState stamped, long stampMs) {
+        return Socks.withStamp(Socks.of(state, LOCAL, REMOTE, 0, sendQ, 99817, "1a2b", null, lastSnd, lastRcv, lastAck, List.of(APP), null), stamped, stampMs);
+    }
+
+    /**
+     * A stamp is the exact time in the state: the ACK or FIN that began the state (tcp_info's
+     * jiffies within {@link Decider#SAME_EVENT_MS}) is not traffic; later data or ACKs are, and the
+     * age is then theirs (time in a state is not idleness). Where our FIN waits for its ACK, ACKs
+     * (a peer answering window probes) are not traffic; data is.
+     */
+    @Test
+    void aStampIsTheAgeUnlessTrafficFollowedIt() throws Exception {
+        Decision cw = decide(Rules.BUILT_IN, stamped(TcpState.CLOSE_WAIT, 0, 90_000, 75_230, 75_196, TcpState.CLOSE_WAIT, 75_200));
+        assertEquals(75_200, cw.ageMs());
+        assertEquals(AgeSource.STAMP, cw.ageSource());
+        assertEquals(Verdict.HUNG, cw.verdict());
+        assertTrue(cw.reason().startsWith("CLOSE_WAIT for 75.2s > 60s"), cw.reason());
+        // the application still writes: lastsnd (and the peer's ACKs) are recent, whatever the time in the state
+        Decision writing = decide(Rules.BUILT_IN, stamped(TcpState.CLOSE_WAIT, 0, 2_000, 300_000, 2_100, TcpState.CLOSE_WAIT, 300_000));
+        assertEquals(2_000, writing.ageMs());
+        assertEquals(AgeSource.TCP_INFO, writing.ageSource());
+        assertEquals(Verdict.NONE, writing.verdict());
+        // FIN_WAIT1 behind data a peer stopped reading: its ACKs to the window probes are fresh, nothing else moved
+        Rules six = rules("timeouts: {FIN_WAIT1: 6, LAST_ACK: 6}");
+        Decision fw1 = new Decider(six, SELF, Duration.ofSeconds(60), false).decide(
+                stamped(TcpState.FIN_WAIT1, 40_001, 9_400, 60_000, 150, TcpState.FIN_WAIT1, 9_000), NOW);
+        assertEquals(9_000, fw1.ageMs());
+        assertEquals(AgeSource.STAMP, fw1.ageSource());
+        assertEquals(Verdict.HUNG, fw1.verdict());
+        assertTrue(fw1.reason().contains("peer stopped reading: 40000 bytes wait before our FIN"), fw1.reason());
+        // the same with the queue still draining: data sent 300 ms ago
+        Decision draining = new Decider(six, SELF, Duration.ofSeconds(60), false).decide(
+                stamped(TcpState.FIN_WAIT1, 40_001, 300, 60_000, 150, TcpState.FIN_WAIT1, 9_000), NOW);
+        assertEquals(300, draining.ageMs());
+        assertEquals(Verdict.NONE, draining.verdict());
+        // a half-closed FIN_WAIT2 whose peer still sends: lastrcv
+        Decision halfOpen = decide(Rules.BUILT_IN, stamped(TcpState.FIN_WAIT2, 0, 500_000, 800, 800, TcpState.FIN_WAIT2, 500_000));
+        assertEquals(800, halfOpen.ageMs());
+        assertEquals(Verdict.NONE, halfOpen.verdict());
+        // a stamp of a state the socket has left says nothing: LAST_ACK with CLOSE_WAIT's stamp keeps today's lower bound
+        Decision left = decide(Rules.BUILT_IN, stamped(TcpState.LAST_ACK, 1, 90_000, 90_000, 90_000, TcpState.CLOSE_WAIT, 90_000));
+        assertEquals(AgeSource.FIRST_SEEN, left.ageSource());
+        assertEquals(0, left.ageMs());
+    }
+
     @Test
     void closeWaitRecvQTellsWhichBugTheApplicationHas() {
         for (long q : new long[] {0, 1, 4097}) {

@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /** The JSON document of docs/output.md, key for key. */
 class JsonReportTest {
     static final RunInfo RUN = new RunInfo("0.1.0", "web-1", "dry-run", Instant.parse("2026-11-25T14:00:00.123Z"), 412, "ss",
-            new hck.sys.KernelInfo("6.18.44", null, false, false), "/etc/hck/rules.yaml", 0);
+            new hck.sys.KernelInfo("6.18.44", null, false, false),
+            new hck.model.Stamp.Status("active", "/sys/fs/bpf/hck", Instant.parse("2026-11-25T13:00:00.250Z"), null), "/etc/hck/rules.yaml", 0);
 
     static JsonNode render(List<Outcome> outcomes) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -46,11 +47,13 @@ class JsonReportTest {
         Decision d = new Decision(s, Verdict.HUNG, "CLOSE_WAIT idle 75.2s > 60s (app not closing socket)", Duration.ofSeconds(60), 75_200, AgeSource.TCP_INFO);
         JsonNode doc = render(List.of(Outcome.of(d, Action.WOULD_TERMINATE)));
         assertEquals(List.of("schema_version", "tool", "version", "host", "mode", "started_at", "duration_ms", "source", "kernel",
-                "rules", "parse_errors", "summary", "processes", "ephemeral_ports", "connections"), names(doc));
+                "stamps", "rules", "parse_errors", "summary", "processes", "ephemeral_ports", "connections"), names(doc));
         assertEquals(1, doc.get("schema_version").asInt());
         assertEquals("2026-11-25T14:00:00Z", doc.get("started_at").asText());
         assertEquals(List.of("release", "sock_destroy", "time_wait_destroy", "orphan_destroy"), names(doc.get("kernel")));
         assertTrue(doc.get("kernel").get("sock_destroy").isNull());
+        assertEquals("{\"status\":\"active\",\"pin\":\"/sys/fs/bpf/hck\",\"since\":\"2026-11-25T13:00:00.250Z\",\"reason\":null}",
+                doc.get("stamps").toString());
         assertEquals(List.of("scanned", "candidates", "hung", "skipped", "terminated", "failed", "left", "by_netns"), names(doc.get("summary")));
         assertEquals("{\"gone\":0,\"kernel-policy\":0,\"netns-gone\":0,\"vetoed\":0,\"stopped\":0,\"reported-only\":0}",
                 doc.get("summary").get("left").toString());

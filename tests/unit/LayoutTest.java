@@ -65,6 +65,7 @@ class LayoutTest {
             Map.entry("model", Set.of()),
             Map.entry("io", Set.of()), // the bottom: files and this process's credentials; sys reads through it, never the other way
             Map.entry("sys", Set.of("io", "model")),
+            Map.entry("bpf", Set.of("io", "model", "sys")), // hck's programs in the kernel: loaded through sys's libc, never knowing a scan
             Map.entry("rules", Set.of("model")),
             Map.entry("decide", Set.of("model", "rules")),
             Map.entry("container", Set.of("model", "io")),
@@ -74,7 +75,7 @@ class LayoutTest {
             Map.entry("report", Set.of("model", "io", "sys", "rules", "decide")),
             Map.entry("check", Set.of("model", "io", "sys", "rules", "decide", "report")),
             Map.entry("notify", Set.of("model", "io", "sys", "rules", "decide", "report", "check")),
-            Map.entry("run", Set.of("model", "io", "sys", "rules", "decide", "scan", "act", "netns", "container", "report", "check", "notify")));
+            Map.entry("run", Set.of("model", "io", "sys", "bpf", "rules", "decide", "scan", "act", "netns", "container", "report", "check", "notify")));
 
     @Test
     void importsFlowOneWay() throws Exception {

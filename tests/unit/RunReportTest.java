@@ -47,7 +47,7 @@ class RunReportTest {
 
     static Plan plan(RunMode mode, Rules rules) {
         return new Plan(mode, rules, "built-in", null, List.of(), new hck.container.Containers(w -> { }), new RunMemory(Path.of("/nonexistent/state.json"), w -> { }),
-                new Stopwatch(), LoggerFactory.getLogger("test"));
+                new Stopwatch(), LoggerFactory.getLogger("test"), null);
     }
 
     static Sweep sweep(List<Decision> decisions, String... namespaces) {
