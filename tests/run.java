@@ -17,6 +17,7 @@
 //SOURCES support/Sandbox.java
 //SOURCES support/SourceDump.java
 //SOURCES support/Socks.java
+//SOURCES support/BpfFs.java
 //SOURCES unit/SsParserTest.java
 //SOURCES unit/ProcNetParserTest.java
 //SOURCES unit/RulesTest.java
@@ -46,6 +47,7 @@
 //SOURCES it/DistributionTest.java
 //SOURCES it/HostSafetyTest.java
 //SOURCES it/KernelStatesTest.java
+//SOURCES it/StampsTest.java
 //SOURCES it/FleetSshTest.java
 //SOURCES it/ClientsTest.java
 //SOURCES it/ForesightTest.java

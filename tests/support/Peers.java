@@ -20,6 +20,9 @@ import java.util.Map;
  * <ul>
  *   <li>{@code pair NAME PORT} — listen on 127.0.0.1:PORT, connect, accept: NAME.c and NAME.s
  *       (answers the client's local port);</li>
+ *   <li>{@code narrow NAME PORT} — the same with small receive buffers (4 KiB, the window a peer
+ *       that stops reading closes at once) and large send buffers (1 MiB, so that a write queues
+ *       instead of blocking);</li>
  *   <li>{@code close END}, {@code shutout END} — close(), shutdown(SHUT_WR);</li>
  *   <li>{@code send END N} — write N bytes;</li>
  *   <li>{@code readeof END} — read to the end of the stream (consumes the peer's FIN);</li>
@@ -43,17 +46,25 @@ public final class Peers {
             String more = "";
             try {
                 switch (f[0]) {
-                    case "pair" -> {
+                    case "pair", "narrow" -> {
                         int port = Integer.parseInt(f[2]);
+                        boolean narrow = f[0].equals("narrow");
                         ServerSocket ss = listeners.get(f[2]);
                         if (ss == null) {
                             ss = new ServerSocket();
                             ss.setReuseAddress(true);
+                            if (narrow) ss.setReceiveBufferSize(4096);
                             ss.bind(new InetSocketAddress("127.0.0.1", port), 64);
                             listeners.put(f[2], ss);
                         }
-                        Socket c = new Socket("127.0.0.1", port);
+                        Socket c = new Socket();
+                        if (narrow) {
+                            c.setReceiveBufferSize(4096);
+                            c.setSendBufferSize(1 << 20);
+                        }
+                        c.connect(new InetSocketAddress("127.0.0.1", port));
                         Socket s = ss.accept();
+                        if (narrow) s.setSendBufferSize(1 << 20);
                         ends.put(f[1] + ".c", c);
                         ends.put(f[1] + ".s", s);
                         more = " " + c.getLocalPort();
