@@ -329,12 +329,12 @@ public class hck implements Callable<Integer> {
             // --netns / --all-netns, else the rules file's netns key, else hck's own namespace
             String netns = where == null ? rules.netns() : where.all ? "all" : where.netns;
             Containers containers = new Containers(why -> log.debug("Container unknown: {}", why));
-            Stamps stamps = Stamps.open(Path.of(rules.stamps().pin()), !rules.stamps().on(), KernelInfo.currentRelease());
-            Plan plan = new Plan(runMode, rules, rulesOrigin, source,
-                    Namespaces.byContainer(Namespaces.select(netns, log::warn), containers, where == null ? null : where.netns), containers,
-                    new RunMemory(RunMemory.defaultPath(stateFile), log::warn), clock, log, stamps);
-            try (stamps; LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null) {
-                return run(plan, outputs);
+            var namespaces = Namespaces.byContainer(Namespaces.select(netns, log::warn), containers, where == null ? null : where.netns);
+            // the stamps last: a run refused before it scans installs nothing
+            try (LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null;
+                 Stamps stamps = Stamps.open(Path.of(rules.stamps().pin()), !rules.stamps().on(), KernelInfo.currentRelease())) {
+                return run(new Plan(runMode, rules, rulesOrigin, source, namespaces, containers,
+                        new RunMemory(RunMemory.defaultPath(stateFile), log::warn), clock, log, stamps), outputs);
             }
         } catch (LiveLock.Held e) {
             log.error("{}: not run", e.getMessage());

@@ -73,6 +73,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * ends with "tests: N passed, N failed, N skipped"; exits 1 when anything failed.
  */
 public class run {
+    /** What is mounted at /sys/fs/bpf in this (the machine's) mount namespace, and whether hck's default pin is there. */
+    static String bpffsState() {
+        try {
+            List<String> mounts = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo")).stream()
+                    .filter(l -> l.split(" ")[4].equals("/sys/fs/bpf")).map(l -> l.substring(l.indexOf(" - ") + 3).split(" ")[0]).toList();
+            return "mounts " + mounts + ", /sys/fs/bpf/hck " + (java.nio.file.Files.exists(java.nio.file.Path.of("/sys/fs/bpf/hck")) ? "present" : "absent");
+        } catch (java.io.IOException e) {
+            return "unreadable: " + e.getMessage();
+        }
+    }
+
     public static void main(String[] args) {
         String pattern = args.length > 0 ? ".*(" + args[0] + ").*" : ".*Test";
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
@@ -148,6 +159,8 @@ public class run {
         List<java.nio.file.Path> defaults = List.of(java.nio.file.Path.of("/var/lib/hck"),
                 java.nio.file.Path.of(System.getProperty("user.home"), ".local/state/hck"));
         List<java.nio.file.Path> there = defaults.stream().filter(java.nio.file.Files::exists).toList();
+        // nor stamps in the machine's bpffs: the mount at /sys/fs/bpf and what hck would pin there, as they were
+        String bpffs = bpffsState();
         Launcher launcher = LauncherFactory.create();
         launcher.execute(request, listener);
         for (java.nio.file.Path p : defaults) {
@@ -155,6 +168,10 @@ public class run {
                 failed.incrementAndGet();
                 System.out.println("FAIL run > the suite made " + p + " on this machine: a test ran hck without --state-file");
             }
+        }
+        if (!bpffs.equals(bpffsState())) {
+            failed.incrementAndGet();
+            System.out.println("FAIL run > the suite changed this machine's /sys/fs/bpf: " + bpffs + " before, " + bpffsState() + " after");
         }
         System.out.println("tests: " + passed + " passed, " + failed + " failed, " + skipped + " skipped");
         if (passed.get() + failed.get() + skipped.get() == 0) {

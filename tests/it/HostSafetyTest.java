@@ -313,9 +313,9 @@ class HostSafetyTest {
                 assertFalse(text.contains("\u001b"), "no raw escape");
                 assertTrue(text.contains("Process: \\n - ERROR -\\x1b|<!)"), text);
             }
-            Netns.Result check = Netns.exec(Netns.hckCommand("--check", "--netns", ns.name, "--close-wait-timeout", "1",
+            Netns.Result check = Netns.exec(Netns.apartFromHostBpffs(Netns.hckCommand("--check", "--netns", ns.name, "--close-wait-timeout", "1",
                     "--notify", "slack=" + base + "/slack", "--notify", "discord=" + base + "/discord",
-                    "--state-file", tmp.resolve("c.json").toString()), 120);
+                    "--state-file", tmp.resolve("c.json").toString())), 120);
             assertEquals(1, check.rc(), check.stdout() + check.stderr());
             String first = check.stdout().lines().findFirst().orElseThrow();
             assertEquals(1, first.chars().filter(c -> c == '|').count(), "only the perfdata separator: " + first);

@@ -45,8 +45,8 @@ class NetnsTest {
             Thread.sleep(2000);
             Path out = tmp.resolve("a.json");
             // hck runs in the test's namespace and looks only into a
-            Netns.Result r = Netns.exec(Netns.hckCommand("--dry-run", "--netns", a.name, "--close-wait-timeout", "1",
-                    "--json", out.toString(), "--state-file", tmp.resolve("s.json").toString()), 120);
+            Netns.Result r = Netns.exec(Netns.apartFromHostBpffs(Netns.hckCommand("--dry-run", "--netns", a.name, "--close-wait-timeout", "1",
+                    "--json", out.toString(), "--state-file", tmp.resolve("s.json").toString())), 120);
             assertEquals(0, r.rc(), r.stderr());
             JsonNode doc = JSON.readTree(out.toFile());
             assertEquals(2, hung(doc).size(), doc.toPrettyString());
@@ -56,8 +56,8 @@ class NetnsTest {
 
             Path byPath = tmp.resolve("b.json");
             String path = "/proc/" + leakyB.pid() + "/ns/net";
-            r = Netns.exec(Netns.hckCommand("--dry-run", "--netns", path, "--close-wait-timeout", "1",
-                    "--json", byPath.toString(), "--state-file", tmp.resolve("s.json").toString()), 120);
+            r = Netns.exec(Netns.apartFromHostBpffs(Netns.hckCommand("--dry-run", "--netns", path, "--close-wait-timeout", "1",
+                    "--json", byPath.toString(), "--state-file", tmp.resolve("s.json").toString())), 120);
             assertEquals(0, r.rc(), r.stderr());
             JsonNode docB = JSON.readTree(byPath.toFile());
             assertEquals(1, hung(docB).size());
@@ -82,7 +82,7 @@ class NetnsTest {
                 List.of("--netns", "x", "--all-netns"))) {
             List<String> full = new ArrayList<>(List.of("--dry-run"));
             full.addAll(args);
-            Netns.Result r = Netns.exec(Netns.hckCommand(full.toArray(String[]::new)), 60);
+            Netns.Result r = Netns.exec(Netns.apartFromHostBpffs(Netns.hckCommand(full.toArray(String[]::new))), 60);
             assertEquals(2, r.rc(), args + ": " + r.stderr());
             assertEquals(1, r.stderr().strip().lines().count(), r.stderr());
         }

@@ -169,6 +169,18 @@ public final class Netns implements AutoCloseable {
         return cmd;
     }
 
+    /**
+     * {@code cmd} in a private mount namespace whose /sys/fs/bpf is an empty tmpfs: hck run as root
+     * outside {@code ip netns exec} (which mounts a /sys of its own) would otherwise find the
+     * machine's /sys/fs/bpf, mount a bpffs there and pin its stamps in it.
+     */
+    public static List<String> apartFromHostBpffs(List<String> cmd) {
+        List<String> full = new ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                "mount -t tmpfs hck-t-no-bpffs /sys/fs/bpf || exit 97; exec \"$@\"", "sh"));
+        full.addAll(cmd);
+        return full;
+    }
+
     /** A state file of its own for each hck a test starts without one, in a directory removed when the suite ends. */
     static final class StateFiles {
         private static final java.util.concurrent.atomic.AtomicInteger N = new java.util.concurrent.atomic.AtomicInteger();
