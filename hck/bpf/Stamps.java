@@ -136,6 +136,21 @@ public final class Stamps implements AutoCloseable {
         }
     }
 
+    /** The stamp program pinned at {@code dir} as the kernel counts it (its run time and runs while stats are enabled). */
+    public static Bpf.ProgInfo program(Path dir) throws Bpf.Failed {
+        int linkFd = Bpf.get(dir.resolve(LINK).toString());
+        try {
+            int progFd = Bpf.progById(Bpf.info(linkFd, 48).getInt(8));
+            try {
+                return Bpf.progInfo(progFd);
+            } finally {
+                Bpf.close(progFd);
+            }
+        } finally {
+            Bpf.close(linkFd);
+        }
+    }
+
     static Instant bootToInstant(long bootNs) {
         return Instant.ofEpochMilli(System.currentTimeMillis() - (LibC.bootTimeNs() - bootNs) / 1_000_000);
     }
@@ -170,8 +185,8 @@ public final class Stamps implements AutoCloseable {
         }
     }
 
-    /** Unpins what hck pinned in {@code dir} and removes it (the kernel frees what no fd holds). */
-    static void remove(Path dir) throws IOException {
+    /** Unpins what hck pinned in {@code dir} and removes it (the kernel frees what no fd holds): what rm -r does. */
+    public static void remove(Path dir) throws IOException {
         for (String f : List.of(LINK, MAP)) Files.deleteIfExists(dir.resolve(f));
         Files.deleteIfExists(dir);
     }
