@@ -10,6 +10,7 @@
 //CDS
 //SOURCES hck/bpf/Bpf.java
 //SOURCES hck/bpf/Btf.java
+//SOURCES hck/bpf/OwnerIterator.java
 //SOURCES hck/bpf/StampProgram.java
 //SOURCES hck/bpf/Stamps.java
 //SOURCES hck/act/DestroyMethod.java
@@ -330,8 +331,7 @@ public class hck implements Callable<Integer> {
             String netns = where == null ? rules.netns() : where.all ? "all" : where.netns;
             Containers containers = new Containers(why -> log.debug("Container unknown: {}", why));
             var namespaces = Namespaces.byContainer(Namespaces.select(netns, log::warn), containers, where == null ? null : where.netns);
-            // the stamps last: a run refused before it scans installs nothing
-            try (LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null;
+            try (LiveLock lock = mode.live ? LiveLock.acquire(lockFile) : null; // the stamps last: a run refused before its scan installs none
                  Stamps stamps = Stamps.open(Path.of(rules.stamps().pin()), !rules.stamps().on(), KernelInfo.currentRelease())) {
                 return run(new Plan(runMode, rules, rulesOrigin, source, namespaces, containers,
                         new RunMemory(RunMemory.defaultPath(stateFile), log::warn), clock, log, stamps), outputs);

@@ -48,6 +48,7 @@
 //SOURCES it/HostSafetyTest.java
 //SOURCES it/KernelStatesTest.java
 //SOURCES it/StampsTest.java
+//SOURCES it/KernelOwnersTest.java
 //SOURCES it/FleetSshTest.java
 //SOURCES it/ClientsTest.java
 //SOURCES it/ForesightTest.java

@@ -14,9 +14,9 @@ import java.util.Locale;
  * verifier refused carries the verifier's log.
  */
 public final class Bpf {
-    static final int MAP_CREATE = 0, MAP_UPDATE_ELEM = 2, PROG_LOAD = 5, OBJ_PIN = 6, OBJ_GET = 7, PROG_GET_NEXT_ID = 11,
+    static final int MAP_CREATE = 0, PROG_LOAD = 5, OBJ_PIN = 6, OBJ_GET = 7, PROG_GET_NEXT_ID = 11,
             PROG_GET_FD_BY_ID = 13, OBJ_GET_INFO_BY_FD = 15, RAW_TRACEPOINT_OPEN = 17, BTF_LOAD = 18, LINK_CREATE = 28,
-            ENABLE_STATS = 32, ITER_CREATE = 33;
+            ENABLE_STATS = 32, ITER_CREATE = 33, MAP_UPDATE_BATCH = 26;
     static final int PROG_TYPE_TRACING = 26, TRACE_RAW_TP = 23, TRACE_ITER = 28;
     static final int MAP_TYPE_HASH = 1, MAP_TYPE_SK_STORAGE = 24, F_NO_PREALLOC = 1;
     /** sizeof(union bpf_attr) on 6.x; older kernels accept a longer attr whose tail is zero. */
@@ -149,12 +149,14 @@ public final class Bpf {
         return call(ITER_CREATE, a, "starting the iterator");
     }
 
-    static void update(int mapFd, Memory key, Memory value) throws Failed {
+    /** BPF_MAP_UPDATE_BATCH: {@code count} keys and values at once (5.6+), one syscall for a whole candidate set. */
+    static void updateBatch(int mapFd, Memory keys, Memory values, int count) throws Failed {
         Memory a = attr();
-        a.setInt(0, mapFd);
-        a.setLong(8, Pointer.nativeValue(key));
-        a.setLong(16, Pointer.nativeValue(value));
-        call(MAP_UPDATE_ELEM, a, "filling a map");
+        a.setLong(16, Pointer.nativeValue(keys));
+        a.setLong(24, Pointer.nativeValue(values));
+        a.setInt(32, count);
+        a.setInt(36, mapFd);
+        call(MAP_UPDATE_BATCH, a, "filling a map");
     }
 
     static void pin(int fd, String path) throws Failed {

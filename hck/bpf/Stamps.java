@@ -77,6 +77,11 @@ public final class Stamps implements AutoCloseable {
     /** Why this kernel or process cannot have stamps at all, or null. */
     static String cannot(String release) {
         if (!KernelInfo.atLeast(release, 5, 11)) return "Linux " + release + " is older than 5.11, the first to give tracing programs socket storage";
+        return privileges();
+    }
+
+    /** Why this process cannot load tracing programs (bpf(2) unknown here, no BTF, no capabilities), or null. */
+    static String privileges() {
         if (Bpf.syscallNumber() < 0) return "hck does not know bpf(2) on " + System.getProperty("os.arch");
         if (!Files.isReadable(Btf.VMLINUX)) return "the kernel has no BTF (" + Btf.VMLINUX + ")";
         boolean capable = Credentials.has(Credentials.CAP_SYS_ADMIN) || (Credentials.has(Credentials.CAP_BPF) && Credentials.has(Credentials.CAP_PERFMON));

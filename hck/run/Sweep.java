@@ -1,5 +1,6 @@
 package hck.run;
 
+import hck.bpf.OwnerIterator;
 import hck.container.Containers;
 import hck.model.Container;
 import hck.model.Sock;
@@ -37,8 +38,10 @@ public record Sweep(List<NsScan> scans, List<Sock> candidates, List<Sock> socket
         List<NsScan> scans = new ArrayList<>();
         // the /proc pass for the owners starts during the dump, at its first socket a process may hold
         AtomicReference<Owners.Prefetch> owners = new AtomicReference<>();
+        // unless the kernel walks the files itself, after the dump, for the candidates alone
+        boolean kernelOwners = plan.stamps() != null && plan.rules().stamps().on() && kernelWalk(plan);
         Runnable startOwners = () -> {
-            if (owners.get() == null) owners.set(Owners.Prefetch.start());
+            if (!kernelOwners && owners.get() == null) owners.set(Owners.Prefetch.start());
         };
         for (Namespace ns : plan.namespaces()) {
             try {
@@ -70,7 +73,7 @@ public record Sweep(List<NsScan> scans, List<Sock> candidates, List<Sock> socket
         }
         Owners.Attached attached;
         try {
-            attached = Owners.attachCounting(candidates, log::warn, log::debug, owners.get());
+            attached = Owners.attachCounting(candidates, log::warn, log::debug, owners.get(), kernelOwners, log::info);
         } catch (IOException e) {
             throw new UsageError(e.getMessage() + ": nothing was touched");
         }
@@ -85,6 +88,13 @@ public record Sweep(List<NsScan> scans, List<Sock> candidates, List<Sock> socket
         log.debug("First sightings done at {} ms", plan.clock().ms());
         if (parseErrors > 0) log.warn("Skipped {} unparseable lines of {} output", parseErrors, source);
         return new Sweep(scans, candidates, sockets, scanned, parseErrors, source, attached.unreadable(), attached.openFds(), now);
+    }
+
+    /** Whether the kernel can walk every process's open files for hck (else the /proc pass, and a debug line why not). */
+    private static boolean kernelWalk(Plan plan) {
+        String why = OwnerIterator.unavailable(hck.sys.KernelInfo.currentRelease());
+        if (why != null) plan.log().debug("Owners from /proc: {}", why);
+        return why == null;
     }
 
     /**

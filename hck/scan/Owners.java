@@ -1,5 +1,8 @@
 package hck.scan;
 
+import hck.bpf.Bpf;
+import hck.bpf.OwnerIterator;
+import hck.io.ProcFiles;
 import hck.model.Owner;
 import hck.model.Sock;
 
@@ -7,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -23,10 +27,27 @@ public final class Owners {
     /** The sockets with their owners, and how many processes' open files could not be read (their sockets show no owner). */
     public record Attached(List<Sock> sockets, int unreadable, Map<Long, Integer> openFds) {}
 
-    /** With the /proc pass {@link Prefetch} started during the scan, or without one (null): then it runs now. */
-    public static Attached attachCounting(List<Sock> candidates, Consumer<String> warn, Consumer<String> debug, Prefetch prefetch) throws IOException {
+    /**
+     * With the /proc pass {@link Prefetch} started during the scan, or without one (null): then it
+     * runs now — or, with {@code kernel}, first the kernel's own walk of every process's files
+     * ({@link OwnerIterator}), the /proc pass only if that fails ({@code info} says why).
+     */
+    public static Attached attachCounting(List<Sock> candidates, Consumer<String> warn, Consumer<String> debug, Prefetch prefetch,
+                                          boolean kernel, Consumer<String> info) throws IOException {
         long[] inodes = candidates.stream().filter(s -> !s.orphan()).mapToLong(Sock::inode).sorted().distinct().toArray();
         if (inodes.length == 0) return new Attached(candidates, 0, Map.of());
+        if (kernel && prefetch == null) {
+            try {
+                long t0 = System.nanoTime();
+                OwnerIterator.Found found = OwnerIterator.find(inodes);
+                Attached a = attach(candidates, inodes, fromKernel(inodes, found), found);
+                debug.accept("Owners from the kernel's walk of every process's files: " + found.count() + " descriptors of "
+                        + inodes.length + " sockets in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                return a;
+            } catch (Bpf.Failed | IOException | RuntimeException | LinkageError e) {
+                info.accept("The kernel's walk of open files failed (" + e.getMessage() + "): owners from /proc");
+            }
+        }
         Prefetch pass = prefetch != null ? prefetch : new Prefetch(false);
         ProcessMapper.SocketFds fds = pass.fds();
         List<Owner>[] owners = fds.owners(inodes);
@@ -35,12 +56,61 @@ public final class Owners {
             warn.accept(Unreadable.warning(why));
             why.forEach(u -> debug.accept("Open files unreadable: " + u.line()));
         }
+        return new Attached(withOwners(candidates, inodes, owners), pass.mapper.unreadable(), fds.openFds());
+    }
+
+    private static List<Sock> withOwners(List<Sock> candidates, long[] inodes, List<Owner>[] owners) {
         List<Sock> out = new ArrayList<>(candidates.size());
         for (Sock s : candidates) {
             List<Owner> o = s.orphan() ? null : owners[Arrays.binarySearch(inodes, s.inode())];
             out.add(o == null ? s : s.withOwners(o));
         }
-        return new Attached(out, pass.mapper.unreadable(), fds.openFds());
+        return out;
+    }
+
+    private static Attached attach(List<Sock> candidates, long[] inodes, List<Owner>[] owners, OwnerIterator.Found found) {
+        Map<Long, Integer> open = new HashMap<>();
+        for (int i = 0; i < found.count(); i++) {
+            long pid = found.pids()[i];
+            if (!open.containsKey(pid)) {
+                Integer n = OwnerIterator.openFiles(pid);
+                if (n != null) open.put(pid, n);
+            }
+        }
+        return new Attached(withOwners(candidates, inodes, owners), 0, open);
+    }
+
+    /**
+     * The kernel's (PID, fd, inode) triples as the /proc pass gives them: by inode, each list in
+     * PID then fd order, named from /proc/PID/comm once a process; a process gone before its name
+     * was read is dropped, as the /proc pass would not have seen its files.
+     */
+    static List<Owner>[] fromKernel(long[] inodes, OwnerIterator.Found f) {
+        @SuppressWarnings("unchecked")
+        List<Owner>[] found = new List[inodes.length];
+        Map<Long, String> names = new HashMap<>();
+        for (int i = 0; i < f.count(); i++) {
+            int at = Arrays.binarySearch(inodes, f.inodes()[i]);
+            if (at < 0) continue;
+            long pid = f.pids()[i];
+            String name = names.computeIfAbsent(pid, p -> {
+                try {
+                    return ProcFiles.read(Path.of("/proc", Long.toString(p), "comm"));
+                } catch (IOException e) {
+                    return null;
+                }
+            });
+            if (name == null) continue;
+            Owner o = new Owner(pid, f.fds()[i], name);
+            if (found[at] == null) found[at] = new ArrayList<>(1);
+            if (!found[at].contains(o)) found[at].add(o);
+        }
+        for (List<Owner> list : found) {
+            if (list != null && list.size() > 1) {
+                list.sort((a, b) -> a.pid() != b.pid() ? Long.compare(a.pid(), b.pid()) : Integer.compare(a.fd(), b.fd()));
+            }
+        }
+        return found;
     }
 
     /**

@@ -29,6 +29,9 @@ public final class LibC {
 
         int close(int fd);
 
+        /** Into a direct buffer, as recv. */
+        NativeLong read(int fd, java.nio.ByteBuffer buf, NativeLong len) throws LastErrorException;
+
         int open(String path, int flags) throws LastErrorException;
 
         int setns(int fd, int nstype) throws LastErrorException;

@@ -69,7 +69,7 @@ class LayoutTest {
             Map.entry("rules", Set.of("model")),
             Map.entry("decide", Set.of("model", "rules")),
             Map.entry("container", Set.of("model", "io")),
-            Map.entry("scan", Set.of("model", "io", "sys")),
+            Map.entry("scan", Set.of("model", "io", "sys", "bpf")),
             Map.entry("act", Set.of("model", "io", "sys", "rules")),
             Map.entry("netns", Set.of("model", "io", "sys", "container")),
             Map.entry("report", Set.of("model", "io", "sys", "rules", "decide")),
