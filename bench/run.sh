@@ -11,14 +11,18 @@
 # hck on an idle namespace (as java, as java with an AppCDS archive, and through ./jbang, which uses
 # its //CDS archive) against a jbang hello-world, and that hello-world declaring hck's dependencies
 # and sources (what jbang alone costs a start of hck). Prints a table and the ratios, writes JSON.
-#   bench/run.sh [--sizes 10000,50000,190000] [--live 50000] [--rounds 3] [--out bench/results.json]
+# With --broker D: a broker-shaped host, D ESTABLISHED descriptors in 20 processes beside 1,000
+# CLOSE_WAIT, where the owners are the cost: ss -tanpH state close-wait against ./jbang hck.java
+# --dry-run with owners from the kernel's walk of open files (the default as root) and from /proc
+# (rules stamps: off), interleaved, medians of one run.
+#   bench/run.sh [--sizes 10000,50000,190000] [--live 50000] [--broker 380000] [--rounds 3] [--out bench/results.json]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes=10000,50000,190000 live=50000 rounds=3 out=bench/results.json
+sizes=10000,50000,190000 live=50000 broker=0 rounds=3 out=bench/results.json
 while [ $# -gt 0 ]; do
   case $1 in
-    --sizes) sizes=$2; shift 2;; --live) live=$2; shift 2;; --rounds) rounds=$2; shift 2;; --out) out=$2; shift 2;;
-    *) echo "usage: bench/run.sh [--sizes N,N] [--live N] [--rounds R] [--out FILE]" >&2; exit 2;;
+    --sizes) sizes=$2; shift 2;; --live) live=$2; shift 2;; --broker) broker=$2; shift 2;; --rounds) rounds=$2; shift 2;; --out) out=$2; shift 2;;
+    *) echo "usage: bench/run.sh [--sizes N,N] [--live N] [--broker N] [--rounds R] [--out FILE]" >&2; exit 2;;
   esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench/run.sh needs root (network namespaces)" >&2; exit 2; }
@@ -135,6 +139,49 @@ for n in ${sizes//,/ }; do
   json+=" \"ratio_vs_ss_p\": $r1, \"ratio_vs_ss_details\": $r2}"
 done
 json+="]"
+
+if [ "$broker" -gt 0 ]; then
+  fresh_ns
+  # 10 listeners keeping what they accept and 10 clients: D/20 descriptors in each of 20 processes
+  per=$(( broker / 20 ))
+  for i in $(seq 1 10); do
+    hold "name=broker$i" "listen:$((9100 + i)):keep"
+    hold "name=client$i" "connect:127.0.0.1:$((9100 + i)):$per"
+  done
+  hold name=server listen:9000:close; hold name=leaky connect:127.0.0.1:9000:1000; sleep 2
+  established=$(ip netns exec "$ns" ss -tanH state established | wc -l)
+  printf 'stamps: off\n' > "$work/proc-owners.yaml"
+  bargs=(--dry-run --close-wait-timeout 1 --json "$work/broker.json" --state-file "$work/state.json")
+  declare -A bw=()
+  blabels=("ss -tanpH state close-wait" "hck ./jbang hck.java" "hck ./jbang, owners from /proc")
+  for r in $(seq 1 "$rounds"); do
+    for label in "${blabels[@]}"; do
+      case $label in
+        "ss -tanpH state close-wait") cmd=(ip netns exec "$ns" ss -tanpH state close-wait);;
+        "hck ./jbang hck.java") cmd=(ip netns exec "$ns" ./jbang hck.java "${bargs[@]}");;
+        "hck ./jbang, owners from /proc") cmd=(ip netns exec "$ns" ./jbang hck.java "${bargs[@]}" --rules "$work/proc-owners.yaml");;
+      esac
+      read -r wall _ < <(measure "${cmd[@]}")
+      bw[$label]+=" $wall"
+    done
+  done
+  json+=", \"broker\": {\"established_sockets\": $established, \"close_wait\": 1000, \"commands\": {"
+  c=0; declare -A bmed=()
+  for label in "${blabels[@]}"; do
+    # shellcheck disable=SC2086
+    read -r m lo hi < <(stats ${bw[$label]})
+    bmed[$label]=$m
+    printf '%-8s %-34s %10s %5s %5s\n' "broker" "$label" "$m" "$lo" "$hi"
+    [ $c = 0 ] || json+=","; c=1
+    json+="\"$label\": {\"median_s\": $m, \"min_s\": $lo, \"max_s\": $hi}"
+  done
+  rk=$(awk -v a="${bmed["hck ./jbang hck.java"]}" -v b="${bmed["ss -tanpH state close-wait"]}" 'BEGIN{printf "%.2f", a/b}')
+  rp=$(awk -v a="${bmed["hck ./jbang, owners from /proc"]}" -v b="${bmed["ss -tanpH state close-wait"]}" 'BEGIN{printf "%.2f", a/b}')
+  owners=$(python3 -c "import json;d=json.load(open('$work/broker.json'));print(sum(1 for c in d['connections'] if c.get('pid')))" 2>/dev/null || echo "?")
+  echo "broker: $established ESTABLISHED in 20 processes beside 1,000 CLOSE_WAIT ($owners listed with their owner): ./jbang hck.java / ss -tanpH state close-wait"
+  echo "        = $rk with the kernel's walk of open files (target <= 0.4), $rp with owners from /proc"
+  json+="}, \"ratio_kernel_owners\": $rk, \"ratio_proc_owners\": $rp}"
+fi
 
 if [ "$live" -gt 0 ]; then
   fresh_ns; build $(( live * 2 )) leaky 9000

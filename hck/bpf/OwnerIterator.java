@@ -4,7 +4,6 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
 import com.sun.jna.NativeLong;
 import hck.io.Credentials;
-import hck.io.ProcFiles;
 import hck.sys.KernelInfo;
 import hck.sys.LibC;
 
@@ -29,6 +28,8 @@ public final class OwnerIterator {
     static final String NAME = "hck_owners";
     /** struct bpf_iter__task_file: the iterator ABI (__bpf_md_ptr members, 8 bytes each): meta, task, fd, file. */
     private static final int CTX_META = 0, CTX_TASK = 8, CTX_FD = 16, CTX_FILE = 24;
+    /** PROC_PID_INIT_INO: the inode of the machine's own PID namespace, the same on every Linux. */
+    static final long INIT_PID_NS = 0xEFFFFFFCL;
     private static final int HELPER_MAP_LOOKUP = 1, HELPER_SEQ_WRITE = 127, S_IFMT = 0xF000, S_IFSOCK = 0xC000;
 
     /** What the walk found: {@code count} matches, each PID, fd and socket inode, in the kernel's order. */
@@ -45,11 +46,17 @@ public final class OwnerIterator {
         if (!KernelInfo.atLeast(release, 5, 8)) return "Linux " + release + " has no task_file iterator (5.8+)";
         String why = Stamps.privileges();
         if (why != null) return why;
+        // the kernel gives each task's tgid as the machine's own PID namespace numbers it: hck must
+        // be in that namespace, and /proc must be its (a /proc of a child namespace numbers anew)
         try {
-            String nspid = ProcFiles.read(Path.of("/proc/self/status")).lines().filter(l -> l.startsWith("NSpid:")).findFirst().orElse("");
-            if (nspid.trim().split("\\s+").length != 2) return "hck runs in a PID namespace of its own";
-        } catch (IOException e) {
-            return "cannot read /proc/self/status";
+            if (!Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString().equals("pid:[" + INIT_PID_NS + "]")) {
+                return "hck runs in a PID namespace of its own";
+            }
+            if (!Files.readSymbolicLink(Path.of("/proc/self")).toString().equals(Long.toString(ProcessHandle.current().pid()))) {
+                return "/proc is not of hck's PID namespace";
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            return "cannot read /proc/self/ns/pid";
         }
         return null;
     }

@@ -157,6 +157,9 @@ class ContainersTest {
      * {@code live}: the live overlay's patch applied, one run aimed by the caller, without the host's
      * network (the caller joins a test namespace) and without --every, --metrics-listen, --all-netns.
      */
+    /** The node's /sys/fs/bpf as the pod sees it: a bpffs of the test's own (its stamps removed with it). */
+    hck.support.BpfFs bpffs;
+
     List<String> podArgs(boolean live, int metricsPort) throws Exception {
         ObjectMapper yaml = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
         JsonNode spec = yaml.readTree(Path.of("kubernetes/daemonset.yaml").toFile()).at("/spec/template/spec");
@@ -174,6 +177,9 @@ class ContainersTest {
             if (v.has("hostPath") && v.at("/hostPath/path").asText().equals("/")) {
                 assertTrue(m.path("readOnly").asBoolean(), "the host's root is mounted read-only");
                 run.addAll(List.of("-v", "/:" + at + ":ro,rslave"));
+            } else if (v.has("hostPath") && v.at("/hostPath/path").asText().equals("/sys/fs/bpf")) {
+                assertNotNull(bpffs, "the node's bpffs is the test's own");
+                run.addAll(List.of("-v", bpffs.dir + ":" + at));
             } else if (v.has("hostPath")) {
                 run.addAll(List.of("-v", Files.createDirectories(tmp.resolve("state")) + ":" + at));
             } else if (v.has("configMap")) {
@@ -226,10 +232,17 @@ class ContainersTest {
         Env.requireCommand("jlink");
         Env.require(Files.isExecutable(Path.of("/usr/bin/busybox")), "this test needs a static /usr/bin/busybox (busybox-static)");
         busyboxRoot();
-        Files.write(tmp.resolve("pod-args"), podArgs(false, 20000 + new java.util.Random().nextInt(20000)));
-        Files.write(tmp.resolve("live-args"), podArgs(true, 0));
-        Netns.Result r = Netns.exec(List.of("unshare", "--mount", "--propagation", "private", "bash", Path.of("tests/support/containers-sandbox.sh")
-                .toAbsolutePath().toString(), tmp.toString(), Netns.java().toString(), Netns.classpath(), "image"), 900);
+        List<Integer> programs = hck.support.BpfFs.programs("hck_stamp");
+        Netns.Result r;
+        try (hck.support.BpfFs fs = hck.support.BpfFs.mount()) {
+            bpffs = fs;
+            Files.write(tmp.resolve("pod-args"), podArgs(false, 20000 + new java.util.Random().nextInt(20000)));
+            Files.write(tmp.resolve("live-args"), podArgs(true, 0));
+            r = Netns.exec(List.of("unshare", "--mount", "--propagation", "private", "bash", Path.of("tests/support/containers-sandbox.sh")
+                    .toAbsolutePath().toString(), tmp.toString(), Netns.java().toString(), Netns.classpath(), "image"), 900);
+            assertTrue(Files.exists(fs.dir.resolve("hck/link")), "the pod's stamps outlive it, pinned in the node's bpffs");
+        }
+        assertEquals(programs, hck.support.BpfFs.awaitPrograms("hck_stamp", programs.size()), "removed with the test's bpffs");
         String out = r.stdout() + r.stderr();
         assertEquals(0, r.rc(), out);
         assertTrue(out.contains("\ndone"), out);
@@ -245,6 +258,8 @@ class ContainersTest {
         assertEquals(2, hungIn(dry, "hck-t-leak2").size());
         assertEquals(List.of(), hungIn(dry, "hck-t-healthy"));
         assertEquals("/etc/hck/rules.yaml", dry.get("rules").asText(), "the ConfigMap's rules");
+        assertTrue(List.of("installed", "active").contains(dry.get("stamps").get("status").asText()), "stamps in the node's bpffs: " + dry.get("stamps"));
+        assertEquals("active", JSON.readTree(tmp.resolve("image-live.json").toFile()).get("stamps").get("status").asText(), "read by the next run");
 
         // live from the image: leak2's leaks gone, the pod's and the healthy container's connections intact
         JsonNode live = JSON.readTree(tmp.resolve("image-live.json").toFile());

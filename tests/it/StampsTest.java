@@ -64,6 +64,39 @@ class StampsTest {
         return doc;
     }
 
+    void nft(String... drops) throws Exception {
+        Path f = Files.createTempFile(tmp, "rules", ".nft");
+        Files.writeString(f, "flush ruleset\ntable inet hck {\n chain out {\n  type filter hook output priority 0; policy accept;\n"
+                + String.join("", java.util.Arrays.stream(drops).map(d -> "  " + d + "\n").toList()) + " }\n}\n");
+        Netns.Result r = ns.run("nft", "-f", f.toString());
+        assertEquals(0, r.rc(), r.stderr());
+    }
+
+    /**
+     * A simultaneous close: both FINs held back while both ends close, then FINs let through but no
+     * pure ACK: the first end to get the other's FIN enters CLOSING, between the last poll that did
+     * not see it and the first that did (returned as {before, after}); then everything dropped again.
+     */
+    long[] closing(String name, int port) throws Exception {
+        Env.requireCommand("nft");
+        cmd("pair " + name + " " + port);
+        String cp = Integer.toString(clientPort.get(name));
+        nft("tcp sport " + port + " tcp dport " + cp + " drop", "tcp sport " + cp + " tcp dport " + port + " drop");
+        cmd("close " + name + ".c");
+        cmd("close " + name + ".s");
+        Thread.sleep(300);
+        nft("tcp sport " + port + " tcp dport " + cp + " tcp flags & fin == 0 drop", "tcp sport " + cp + " tcp dport " + port + " tcp flags & fin == 0 drop");
+        long prev = System.currentTimeMillis(), seen = 0;
+        while (seen == 0 && System.currentTimeMillis() - prev < 20_000) {
+            long polled = System.currentTimeMillis();
+            if (ns.sockets().stream().anyMatch(x -> x.startsWith("CLOSING"))) seen = System.currentTimeMillis(); else prev = polled;
+            if (seen == 0) Thread.sleep(20);
+        }
+        assertTrue(seen > 0, "a CLOSING socket appeared: " + ns.sockets());
+        nft("tcp sport " + port + " tcp dport " + cp + " drop", "tcp sport " + cp + " tcp dport " + port + " drop");
+        return new long[] {prev, seen};
+    }
+
     static String ep(int port) {
         return "127.0.0.1:" + port;
     }
@@ -126,6 +159,7 @@ class StampsTest {
             cmd("close TW.c");
             cmd("close TW.s");                              // TW.c TIME_WAIT
             cmd("pair X 7107");                             // ESTABLISHED, the control
+            long[] tCl = closing("CL", 7108);               // one end of CL in CLOSING
             Thread.sleep(Math.max(0, tLa[1] + 9_000 - System.currentTimeMillis()));
 
             JsonNode doc = hck(six, "--dry-run");
@@ -141,6 +175,9 @@ class StampsTest {
                 assertEquals("hung", c.get("verdict").asText(), "hung in the first run past the timeout: " + c);
                 assertTrue(c.get("reason").asText().contains("peer stopped reading"), c.toString());
             }
+            JsonNode cl = null;
+            for (JsonNode c : doc.get("connections")) if (c.get("state").asText().equals("CLOSING")) cl = c;
+            exact(doc, cl, tCl, "CL CLOSING");
             JsonNode old = conn(doc, "CLOSE_WAIT", ep(7100), ep(clientPort.get("OLD")));
             assertNotNull(old, "the socket older than the stamps is listed");
             assertNotEquals("stamp", old.get("age_source").asText(), "no stamp before the program existed: " + old);
@@ -167,6 +204,15 @@ class StampsTest {
         } finally {
             assertEquals(before, BpfFs.awaitPrograms(PROGRAM, before.size()), "nothing of the test is left loaded");
         }
+    }
+
+    /** The watched sockets of the test's namespace by a netlink dump made in this JVM, asking for the stamps of map fd {@code map}. */
+    java.util.Set<String> scanned(int map, List<String> notes) throws Exception {
+        return hck.netns.NetnsSwitch.inside(hck.netns.Namespaces.named(ns.name), () -> {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            for (hck.model.Sock s : new hck.scan.NetlinkSource(() -> { }, map, notes::add).watched()) out.add(s.describe() + " " + s.cookie());
+            return out;
+        });
     }
 
     /** Whether something is mounted at {@code point} in the test's (the host's) mount namespace. */
@@ -230,6 +276,18 @@ class StampsTest {
                     + "ages are lower bounds"), nobody.stderr());
             assertEquals(before, BpfFs.programs(PROGRAM), "nothing loaded by any of them");
             assertEquals(List.of(), List.of(fs.dir.toFile().list()).stream().filter(f -> !f.contains(".")).toList(), "nothing pinned");
+
+            // a dump whose storage request the kernel refuses (an fd that is no map) is made again without it, whole
+            java.util.Set<String> plainScan = scanned(-1, new ArrayList<>());
+            List<String> notes = new ArrayList<>();
+            int notAMap = hck.sys.LibC.c().open("/dev/null", hck.sys.LibC.O_RDONLY);
+            try {
+                assertEquals(plainScan, scanned(notAMap, notes));
+            } finally {
+                hck.sys.LibC.c().close(notAMap);
+            }
+            assertEquals(1, notes.size(), notes.toString());
+            assertTrue(notes.get(0).startsWith("the kernel refused to dump the stamps (") && notes.get(0).endsWith("): ages are lower bounds"), notes.get(0));
 
             // two runs at once: both read stamps, one program
             String pinned = rules(fs, threeS);
