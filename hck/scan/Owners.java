@@ -22,6 +22,9 @@ import java.util.function.Consumer;
  * socket inodes are numbered system-wide, and /proc shows PIDs as the host sees them.
  */
 public final class Owners {
+    /** The order of a socket's owners, whichever walk found them: by PID, then fd. */
+    static final java.util.Comparator<Owner> ORDER = java.util.Comparator.comparingLong(Owner::pid).thenComparingInt(Owner::fd);
+
     private Owners() {}
 
     /** The sockets with their owners, and how many processes' open files could not be read (their sockets show no owner). */
@@ -107,7 +110,7 @@ public final class Owners {
         }
         for (List<Owner> list : found) {
             if (list != null && list.size() > 1) {
-                list.sort((a, b) -> a.pid() != b.pid() ? Long.compare(a.pid(), b.pid()) : Integer.compare(a.fd(), b.fd()));
+                list.sort(ORDER);
             }
         }
         return found;

@@ -95,7 +95,7 @@ public final class ProcessMapper {
             }
             for (List<Owner> list : found) {
                 if (list != null && list.size() > 1) {
-                    list.sort((a, b) -> a.pid() != b.pid() ? Long.compare(a.pid(), b.pid()) : Integer.compare(a.fd(), b.fd()));
+                    list.sort(Owners.ORDER);
                 }
             }
             return found;
