@@ -214,7 +214,8 @@ public final class Stamps implements AutoCloseable {
         p = p.toRealPath();
         String best = null;
         int bestLength = -1;
-        for (String line : ProcFiles.read(Path.of("/proc/self/mountinfo")).split("\n")) {
+        // read whole (ProcFiles reads one page: a container's mount table is longer)
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
             String[] f = line.split(" ");
             int dash = line.indexOf(" - ");
             if (f.length < 5 || dash < 0) continue;

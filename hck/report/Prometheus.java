@@ -31,7 +31,8 @@ public final class Prometheus {
     /** What one run contributes; {@code namespaces} are the labels scanned (null: hck's own). */
     public record Run(List<Decision> hung, List<Sock> candidates, List<String> namespaces, long scanned,
                       long terminatedTotal, long failedTotal, double timestampSeconds, Double lastSuccessSeconds,
-                      double durationSeconds, int unreadableProcesses, List<ProcessForecast> processes, List<PortUse> ports) {}
+                      double durationSeconds, int unreadableProcesses, List<ProcessForecast> processes, List<PortUse> ports,
+                      boolean stampsRead) {}
 
     private Prometheus() {}
 
@@ -115,6 +116,8 @@ public final class Prometheus {
         sample(b, "hck_last_success_timestamp_seconds", "", r.lastSuccessSeconds() == null ? 0 : r.lastSuccessSeconds());
         head(b, "hck_last_run_duration_seconds", "gauge", "How long the last run took.");
         sample(b, "hck_last_run_duration_seconds", "", r.durationSeconds());
+        head(b, "hck_stamps_active", "gauge", "1 when the last run read hck's stamps (exact ages in closing states), else 0.");
+        sample(b, "hck_stamps_active", "", r.stampsRead() ? 1 : 0);
         out.write(b.toString().getBytes(StandardCharsets.UTF_8));
     }
 

@@ -91,7 +91,8 @@ public final class Publish {
         var state = plan.memory().state();
         Prometheus.Run metrics = new Prometheus.Run(reallyHung, sweep.candidates(), sweep.scans().stream().map(n -> n.ns().label()).toList(),
                 sweep.scanned(), state.terminatedTotal(), state.failedTotal(), plan.clock().startedEpochSeconds(), state.lastSuccess(),
-                plan.clock().seconds(), sweep.unreadableProcesses(), foresight.processes(), foresight.ports());
+                plan.clock().seconds(), sweep.unreadableProcesses(), foresight.processes(), foresight.ports(),
+                plan.stamps() != null && plan.stamps().status().since() != null);
         ByteArrayOutputStream text = new ByteArrayOutputStream(8192);
         try {
             Prometheus.write(text, metrics);

@@ -240,7 +240,10 @@ class ContainersTest {
             Files.write(tmp.resolve("live-args"), podArgs(true, 0));
             r = Netns.exec(List.of("unshare", "--mount", "--propagation", "private", "bash", Path.of("tests/support/containers-sandbox.sh")
                     .toAbsolutePath().toString(), tmp.toString(), Netns.java().toString(), Netns.classpath(), "image"), 900);
-            assertTrue(Files.exists(fs.dir.resolve("hck/link")), "the pod's stamps outlive it, pinned in the node's bpffs");
+            assertEquals(0, r.rc(), r.stdout() + r.stderr());
+            assertTrue(Files.exists(fs.dir.resolve("hck/link")), "the pod's stamps outlive it, pinned in the node's bpffs: "
+                    + (Files.exists(tmp.resolve("agent.log")) ? Files.readString(tmp.resolve("agent.log")).lines().filter(l -> l.contains("Stamps")).toList()
+                    : r.stdout() + r.stderr()));
         }
         assertEquals(programs, hck.support.BpfFs.awaitPrograms("hck_stamp", programs.size()), "removed with the test's bpffs");
         String out = r.stdout() + r.stderr();

@@ -35,7 +35,7 @@ class PrometheusTest {
         List<Decision> h = List.of(hung("we\"ird\\na\nme", 42, 75_250, null), hung("leaky", 7, 3_000, "pod-a"), hung("leaky", 7, 2_000, "pod-a"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Prometheus.write(out, new Prometheus.Run(h, h.stream().map(Decision::socket).toList(), Arrays.asList(null, "pod-a"), 120,
-                5, 1, 1_800_000_000.25, 1_799_999_700.0, 0.412, 0, List.of(), List.of()));
+                5, 1, 1_800_000_000.25, 1_799_999_700.0, 0.412, 0, List.of(), List.of(), true));
         String text = out.toString();
         assertTrue(text.contains("hck_hung_connections{state=\"CLOSE_WAIT\",netns=\"\"} 1\n"), text);
         assertTrue(text.contains("hck_hung_connections{state=\"CLOSE_WAIT\",netns=\"pod-a\"} 2\n"), text);
@@ -46,6 +46,7 @@ class PrometheusTest {
         assertTrue(text.contains("hck_terminated_connections_total 5\n"));
         assertTrue(text.contains("hck_last_run_timestamp_seconds 1800000000.25\n"), "no exponent: " + text);
         assertTrue(text.contains("hck_last_run_duration_seconds 0.412\n"));
+        assertTrue(text.contains("hck_stamps_active 1\n"), text);
         for (String line : text.split("\n")) {
             assertTrue(line.startsWith("# HELP hck_") || line.startsWith("# TYPE hck_") || line.matches("hck_\\w+(\\{.*})? -?[0-9.]+"), line);
         }
