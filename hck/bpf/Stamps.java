@@ -171,18 +171,16 @@ public final class Stamps implements AutoCloseable {
             Bpf.pin(l.linkFd(), mine.resolve(LINK).toString());
             Bpf.pin(l.mapFd(), mine.resolve(MAP).toString());
             long loaded = Bpf.progInfo(l.progFd()).loadTimeBootNs();
-            try {
-                Files.move(mine, dir, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileSystemException lost) { // another run installed first: read its stamps
-                remove(mine);
-                l.close();
-                Stamps theirs = pinned(dir);
-                if (theirs == null) throw new IOException("cannot place stamps at " + dir + ": " + lost.getMessage());
-                return theirs;
-            }
+            Files.move(mine, dir, StandardCopyOption.ATOMIC_MOVE);
             Bpf.close(l.linkFd());
             Bpf.close(l.progFd());
             return new Stamps(l.mapFd(), new Stamp.Status("installed", dir.toString(), bootToInstant(loaded), null));
+        } catch (FileSystemException lost) { // another run installed first (its directory is not empty): read its stamps
+            remove(mine);
+            l.close();
+            Stamps theirs = pinned(dir);
+            if (theirs == null) throw new IOException("cannot place stamps at " + dir + ": " + lost.getMessage());
+            return theirs;
         } catch (Bpf.Failed | IOException | RuntimeException e) {
             remove(mine);
             l.close();

@@ -136,6 +136,7 @@ public final class RulesLoader {
         boolean enabled = absent(on) ? b.on() : v.onOff(on, "stamps");
         String dir = absent(pin) ? b.pin() : v.text(pin, "stamps_pin");
         if (!dir.startsWith("/") || dir.equals("/")) throw v.error(pin, "stamps_pin", "must be an absolute directory path on a bpffs (default " + b.pin() + ")");
+        if (java.nio.file.Path.of(dir).getFileName().toString().contains(".")) throw v.error(pin, "stamps_pin", "must not have a dot in its last name (bpffs refuses it)");
         return new Rules.StampRules(enabled, dir);
     }
 

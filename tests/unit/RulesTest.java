@@ -101,7 +101,11 @@ class RulesTest {
     }
 
     @Test
-    void otherBadValues() {
+    void otherBadValues() throws Exception {
+        assertThrows(RulesException.class, () -> RulesLoader.parse("stamps: maybe\n", "r.yaml"), "stamps: on or off");
+        assertEquals("rules file r.yaml, line 1: 'stamps_pin' must not have a dot in its last name (bpffs refuses it)",
+                assertThrows(RulesException.class, () -> RulesLoader.parse("stamps_pin: /sys/fs/bpf/hck.v2\n", "r.yaml")).getMessage());
+        assertFalse(RulesLoader.parse("stamps: off\n", "r.yaml").stamps().on());
         assertTrue(error("processes:\n  - {name: x, action: kill}\n").contains("'processes[0].action' must be 'skip'"));
         assertTrue(error("termination: {methods: [socket, nuke]}\n").contains("unknown method 'nuke'"));
         assertTrue(error("termination: {sigkill: maybe}\n").contains("'termination.sigkill' must be true or false"));
