@@ -155,13 +155,4 @@ public final class OwnerIterator {
         };
         return p;
     }
-
-    /** How many files a process has open (its /proc/PID/fd listed, no link read), or null when unreadable. */
-    public static Integer openFiles(long pid) {
-        try (var s = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
-            return (int) s.count();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
 }

@@ -125,27 +125,22 @@ public final class Stamps implements AutoCloseable {
 
     /** The pinned link's program is hck's, attached, and writes this map: since its load. Null when not. */
     private static Stamp.Status check(Path dir, int mapFd) throws Bpf.Failed {
-        int linkFd = Bpf.get(dir.resolve(LINK).toString());
-        int progFd = -1;
-        try {
-            int progId = Bpf.info(linkFd, 48).getInt(8);
-            if (progId == 0) return null;
-            progFd = Bpf.progById(progId);
-            Bpf.ProgInfo p = Bpf.progInfo(progFd);
-            int mapId = Bpf.info(mapFd, 88).getInt(4);
-            if (!p.name().equals(StampProgram.NAME) || p.mapIds().length != 1 || p.mapIds()[0] != mapId) return null;
-            return new Stamp.Status("active", dir.toString(), bootToInstant(p.loadTimeBootNs()), null);
-        } finally {
-            Bpf.close(progFd);
-            Bpf.close(linkFd);
-        }
+        Bpf.ProgInfo p = program(dir);
+        int mapId = Bpf.info(mapFd, 88).getInt(4); // struct bpf_map_info.id
+        if (p == null || !p.name().equals(StampProgram.NAME) || p.mapIds().length != 1 || p.mapIds()[0] != mapId) return null;
+        return new Stamp.Status("active", dir.toString(), bootToInstant(p.loadTimeBootNs()), null);
     }
 
-    /** The stamp program pinned at {@code dir} as the kernel counts it (its run time and runs while stats are enabled). */
+    /**
+     * The program the link pinned at {@code dir} runs, as the kernel counts it (its run time and
+     * runs while stats are enabled), or null when the link is detached.
+     */
     public static Bpf.ProgInfo program(Path dir) throws Bpf.Failed {
         int linkFd = Bpf.get(dir.resolve(LINK).toString());
         try {
-            int progFd = Bpf.progById(Bpf.info(linkFd, 48).getInt(8));
+            int progId = Bpf.info(linkFd, 48).getInt(8); // struct bpf_link_info.prog_id
+            if (progId == 0) return null;
+            int progFd = Bpf.progById(progId);
             try {
                 return Bpf.progInfo(progFd);
             } finally {

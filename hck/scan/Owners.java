@@ -43,7 +43,7 @@ public final class Owners {
             try {
                 long t0 = System.nanoTime();
                 OwnerIterator.Found found = OwnerIterator.find(inodes);
-                Attached a = attach(candidates, inodes, fromKernel(inodes, found), found);
+                Attached a = attach(candidates, inodes, fromKernel(inodes, found));
                 debug.accept("Owners from the kernel's walk of every process's files: " + found.count() + " descriptors of "
                         + inodes.length + " sockets in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
                 return a;
@@ -71,13 +71,18 @@ public final class Owners {
         return out;
     }
 
-    private static Attached attach(List<Sock> candidates, long[] inodes, List<Owner>[] owners, OwnerIterator.Found found) {
+    /** The sockets with the kernel's owners, and the open files of each owner (its /proc/PID/fd listed, no link read). */
+    private static Attached attach(List<Sock> candidates, long[] inodes, List<Owner>[] owners) {
         Map<Long, Integer> open = new HashMap<>();
-        for (int i = 0; i < found.count(); i++) {
-            long pid = found.pids()[i];
-            if (!open.containsKey(pid)) {
-                Integer n = OwnerIterator.openFiles(pid);
-                if (n != null) open.put(pid, n);
+        for (List<Owner> list : owners) {
+            if (list == null) continue;
+            for (Owner o : list) {
+                if (open.containsKey(o.pid())) continue;
+                try (var fds = java.nio.file.Files.list(Path.of("/proc", Long.toString(o.pid()), "fd"))) {
+                    open.put(o.pid(), (int) fds.count());
+                } catch (IOException | RuntimeException e) {
+                    // gone, or unreadable: no count, as the /proc pass gives none
+                }
             }
         }
         return new Attached(withOwners(candidates, inodes, owners), 0, open);
@@ -104,14 +109,12 @@ public final class Owners {
                 }
             });
             if (name == null) continue;
-            Owner o = new Owner(pid, f.fds()[i], name);
             if (found[at] == null) found[at] = new ArrayList<>(1);
-            if (!found[at].contains(o)) found[at].add(o);
+            found[at].add(new Owner(pid, f.fds()[i], name));
         }
-        for (List<Owner> list : found) {
-            if (list != null && list.size() > 1) {
-                list.sort(ORDER);
-            }
+        for (int i = 0; i < found.length; i++) {
+            // sorted, then once each: a thread with a file table of its own is visited apart and may repeat its process's entries
+            if (found[i] != null && found[i].size() > 1) found[i] = found[i].stream().sorted(ORDER).distinct().toList();
         }
         return found;
     }
